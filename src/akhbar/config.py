@@ -1,0 +1,132 @@
+"""The one settings table: name, type, default, environment variable, help.
+
+Values come from the defaults below, then an optional TOML file (``AKHBAR_CONFIG`` or
+``--config``; keys are the setting names), then ``AKHBAR_<NAME>`` environment variables.
+A secret may also be read from a file named by ``AKHBAR_<NAME>_FILE``.
+``akhbar config dump`` prints the result. docs/settings.md lists every setting (a test checks).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from akhbar.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "AKHBAR_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", str, "sqlite:///akhbar.db",
+            "Store: sqlite:///path/to/file.db (default, zero setup) or postgresql://user@host/db."),
+    Setting("sources_file", str, "",
+            "Operator's TOML source file; its sources are added to, or override, the shipped registry."),
+    Setting("only_sources_file", bool, False,
+            "Use only the operator's source file, not the shipped registry (the demo does this)."),
+    Setting("user_agent", str, "akhbar/0.1 (+{contact_url})",
+            "User-Agent sent with every request; {contact_url} is replaced."),
+    Setting("contact_url", str, "https://github.com/akhbar-news/akhbar",
+            "Where a site operator can reach whoever runs this crawler."),
+    Setting("connect_timeout", float, 10.0, "Seconds to wait for a TCP/TLS connection."),
+    Setting("read_timeout", float, 20.0, "Seconds to wait between two reads of a response."),
+    Setting("total_timeout", float, 60.0, "Seconds a whole download may take (endless bodies)."),
+    Setting("max_body_bytes", int, 8 * 1024 * 1024, "Largest response body kept; larger ones fail."),
+    Setting("max_redirects", int, 5, "Redirects followed before giving up."),
+    Setting("per_host_connections", int, 1, "Simultaneous connections to one host."),
+    Setting("min_host_delay", float, 2.0, "Seconds between the start of two requests to one host."),
+    Setting("global_concurrency", int, 16, "Simultaneous requests across all hosts."),
+    Setting("allow_private_networks", str, "",
+            "Comma-separated CIDR networks the SSRF guard lets through (the demo allows 127.0.0.0/8)."),
+    Setting("respect_robots", bool, True, "Obey robots.txt for article pages."),
+    Setting("max_feed_entries", int, 500,
+            "Entries taken from one feed per check (the newest); protects against huge feeds."),
+    Setting("max_backoff", int, 24 * 3600, "Longest wait, seconds, before retrying a failing feed."),
+    Setting("claim_seconds", int, 600,
+            "How long a worker holds a claimed feed; a killed worker's claims expire after this."),
+    Setting("extract_processes", int, 0,
+            "Processes for article extraction; 0 means one per CPU core."),
+    Setting("near_duplicate_threshold", float, 0.8,
+            "Estimated Jaccard similarity (5-word shingles) from which an article is a copy."),
+    Setting("log_level", str, "INFO", "Logging level."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    if isinstance(value, setting.type):
+        return value
+    if setting.type is bool:
+        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "on"):
+            return True
+        if isinstance(value, str) and value.lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{setting.name}: expected a boolean, got {value!r}")
+    try:
+        return setting.type(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{setting.name}: expected {setting.type.__name__}, got {value!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - set(_BY_NAME)
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        values = dict(self.values)
+        for name, value in changes.items():
+            values[name] = _coerce(_BY_NAME[name], value)
+        return dataclasses.replace(self, values=values)
+
+    @property
+    def user_agent_string(self) -> str:
+        return self.values["user_agent"].replace("{contact_url}", self.values["contact_url"])
+
+    def dump(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+def load_settings(
+    config_file: str | Path | None = None, env: dict[str, str] | None = None, **overrides: Any
+) -> Settings:
+    env = dict(os.environ) if env is None else env
+    values = {s.name: s.default for s in SETTINGS}
+    path = config_file or env.get("AKHBAR_CONFIG")
+    if path:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+        for key, value in data.items():
+            if key not in _BY_NAME:
+                raise ConfigError(f"{path}: unknown setting {key!r}")
+            values[key] = _coerce(_BY_NAME[key], value)
+    for s in SETTINGS:
+        if s.env in env:
+            values[s.name] = _coerce(s, env[s.env])
+        elif s.env + "_FILE" in env:
+            values[s.name] = _coerce(s, Path(env[s.env + "_FILE"]).read_text().strip())
+    return Settings(values).replace(**overrides)

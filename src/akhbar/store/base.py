@@ -1,0 +1,135 @@
+"""The Store protocol: everything the pipeline, the workers and the CLI ask of storage.
+
+Two implementations honour it and run the same tests: ``SQLiteStore`` (one file, WAL,
+zero setup) and ``PostgresStore`` (several workers on one database). Backend errors are
+wrapped in :class:`akhbar.errors.StorageError`. Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from akhbar.types import Article, FeedClaim, FeedState, Source, SourceHealth, StoredArticle
+
+
+class Store(Protocol):
+    # -- lifecycle -------------------------------------------------------------------------
+    def migrate(self) -> int:
+        """Apply pending numbered migrations; return the schema version. Called by open_store."""
+
+    def close(self) -> None: ...
+
+    # -- sources and feeds (caller: pipeline start, `akhbar sources`) ----------------------
+    def sync_sources(self, sources: Iterable[Source]) -> None:
+        """Upsert the sources and their feeds. Feeds no longer listed, and sources no longer
+        listed, are disabled, never deleted: their articles and state stay."""
+
+    def set_source_enabled(self, source_id: str, enabled: bool) -> None: ...
+
+    def claim_due_feeds(
+        self, worker: str, now: datetime, limit: int, hold: timedelta
+    ) -> list[FeedClaim]:
+        """Claim up to ``limit`` enabled feeds whose next_check <= now and that nobody holds
+        (or whose holder's claim expired). Each feed is claimed by exactly one worker: on
+        PostgreSQL with ``FOR UPDATE SKIP LOCKED``. Caller: the worker loop."""
+
+    def finish_feed(
+        self,
+        claim: FeedClaim,
+        *,
+        now: datetime,
+        next_check: datetime,
+        ok: bool,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        error: str | None = None,
+        new_items: int = 0,
+    ) -> None:
+        """Release a claim and record the outcome. ok=True resets the error streak and stores
+        the validators; ok=False increments the streak and stores ``error`` (validators kept).
+        A claim that expired and was taken by another worker is left alone."""
+
+    def feed_states(self, source_id: str | None = None) -> list[FeedState]: ...
+
+    # -- articles (caller: pipeline) -------------------------------------------------------
+    def known_urls(self, urls: Iterable[str]) -> set[str]:
+        """Which of these URLs (canonical, or any URL an article was fetched under) are stored."""
+
+    def find_by_content_hash(self, content_hash: str) -> int | None:
+        """Id of the earliest stored original with this exact normalised text."""
+
+    def near_duplicate_candidates(
+        self, bands: Iterable[str], limit: int = 20
+    ) -> list[tuple[int, bytes]]:
+        """Originals sharing at least one LSH band key: (article id, minhash signature)."""
+
+    def add_article(
+        self,
+        article: Article,
+        *,
+        copy_of: int | None = None,
+        similarity: float | None = None,
+        aliases: Iterable[str] = (),
+    ) -> tuple[int, bool]:
+        """Store an article once: returns (id, created). If its canonical URL (or an alias) is
+        already stored, nothing changes and created is False. ``aliases`` are other URLs that
+        lead to it (the URL fetched, the feed's link). Copies keep ``copy_of``."""
+
+    def get_article(self, article_id: int) -> StoredArticle | None: ...
+
+    def get_article_by_url(self, url: str) -> StoredArticle | None: ...
+
+    def latest_articles(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        lang: str | None = None,
+        source_id: str | None = None,
+        include_copies: bool = True,
+    ) -> list[StoredArticle]:
+        """Newest first by coalesce(published, first_seen)."""
+
+    def copies_of(self, article_id: int) -> list[StoredArticle]: ...
+
+    def article_stats(self) -> dict:
+        """{"articles": n, "copies": n, "by_lang": {"fr": n, ...}, "by_source": {...}}"""
+
+    def search_text(self, query: str, limit: int = 20) -> list[StoredArticle]:
+        """Plain full-text search for the command line (the site issue brings the real one)."""
+
+    # -- health (caller: pipeline, `akhbar sources health`) --------------------------------
+    def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:
+        """Count one article page fetched+extracted (ok) or failed, for extraction health."""
+
+    def source_health(self) -> list[SourceHealth]: ...
+
+    def source_errors(self, source_id: str, limit: int = 20) -> list[tuple[datetime, str, str]]:
+        """Latest recorded errors of a source: (when, url, message)."""
+
+    # -- resumable imports (caller: `akhbar import`) ---------------------------------------
+    def get_checkpoint(self, name: str) -> str | None: ...
+
+    def set_checkpoint(self, name: str, value: str) -> None: ...
+
+
+def open_store(database_url: str) -> Store:
+    """Open (and migrate) the store named by a URL: sqlite:///path or postgresql://…"""
+    from akhbar.errors import ConfigError
+
+    if database_url.startswith("sqlite:"):
+        from akhbar.store.sqlite import SQLiteStore
+
+        # sqlite:///relative.db, sqlite:////absolute/path.db, sqlite:///:memory:
+        path = database_url.removeprefix("sqlite:///").removeprefix("sqlite:")
+        store: Store = SQLiteStore(path or ":memory:")
+    elif database_url.startswith(("postgresql:", "postgres:")):
+        from akhbar.store.postgres import PostgresStore
+
+        store = PostgresStore(database_url)
+    else:
+        raise ConfigError(f"unsupported database_url {database_url!r}: use sqlite:/// or postgresql://")
+    store.migrate()
+    return store
