@@ -1,0 +1,453 @@
+"""The `akhbar` command: sources, crawling, workers, the demo press, search, import, eval."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from akhbar.config import Settings, load_settings
+from akhbar.errors import AkhbarError
+
+app = typer.Typer(help="akhbar: a news aggregator for a multilingual national press.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+sources_app = typer.Typer(help="The outlets akhbar crawls.", no_args_is_help=True)
+eval_app = typer.Typer(help="Score akhbar on evaluation data.", no_args_is_help=True)
+config_app = typer.Typer(help="Settings.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+app.add_typer(eval_app, name="eval")
+app.add_typer(config_app, name="config")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class State:
+    settings: Settings
+
+
+state = State()
+
+
+@app.callback()
+def main(
+    config: Annotated[Path | None, typer.Option(help="TOML settings file (AKHBAR_CONFIG).")] = None,
+    database: Annotated[str | None, typer.Option(help="Store URL (AKHBAR_DATABASE_URL).")] = None,
+    sources_file: Annotated[Path | None, typer.Option(help="Operator's source file.")] = None,
+) -> None:
+    overrides: dict = {}
+    if database:
+        overrides["database_url"] = database
+    if sources_file:
+        overrides["sources_file"] = str(sources_file)
+    try:
+        state.settings = load_settings(config, **overrides)
+    except AkhbarError as exc:
+        _fail(exc)
+    logging.basicConfig(level=state.settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "httpcore", "trafilatura", "htmldate"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _fail(exc: BaseException, code: int = 1):
+    err.print(f"[red]error:[/red] {exc}")
+    raise typer.Exit(code)
+
+
+def _registry(settings: Settings):
+    from akhbar.sources.registry import load_registry
+
+    extra = Path(settings.sources_file) if settings.sources_file else None
+    return load_registry(extra, only_extra=settings.only_sources_file)
+
+
+def _store(settings: Settings):
+    from akhbar.store.base import open_store
+
+    return open_store(settings.database_url)
+
+
+# -- sources ---------------------------------------------------------------------------------
+@sources_app.command("list")
+def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The outlets in the registry (shipped file plus the operator's)."""
+    try:
+        sources = _registry(state.settings)
+    except AkhbarError as exc:
+        _fail(exc)
+    if as_json:
+        from akhbar.sources.registry import source_to_toml_table
+
+        for s in sources:
+            out.print_json(json.dumps(source_to_toml_table(s), default=str))
+        return
+    table = Table("id", "name", "languages", "feeds", "every", "display", "enabled")
+    for s in sources:
+        table.add_row(s.id, s.name, ",".join(s.languages), str(len(s.feeds)),
+                      f"{s.crawl_interval // 60} min", s.display, "yes" if s.enabled else "no")
+    out.print(table)
+
+
+@sources_app.command("add")
+def sources_add(
+    id: str,
+    name: Annotated[str, typer.Option(help="Name shown to readers.")],
+    homepage: Annotated[str, typer.Option()],
+    feed: Annotated[list[str], typer.Option(help="Feed URL (repeat for several).")],
+    lang: Annotated[list[str], typer.Option(help="Language code (repeat).")],
+    interval: Annotated[int, typer.Option(help="Seconds between checks.")] = 1800,
+    display: Annotated[str, typer.Option(help="full | excerpt | lede")] = "excerpt",
+    file: Annotated[Path | None, typer.Option(help="Operator source file to write.")] = None,
+) -> None:
+    """Add (or replace) a source in the operator's source file."""
+    from akhbar.sources.registry import add_source, load_sources
+    from akhbar.types import Source
+
+    target = file or (Path(state.settings.sources_file) if state.settings.sources_file
+                      else Path("sources.toml"))
+    source = Source(id=id, name=name, homepage=homepage, feeds=tuple(feed), languages=tuple(lang),
+                    crawl_interval=interval, display=display)
+    try:
+        add_source(target, source)
+        load_sources(target)  # validates what was written
+    except AkhbarError as exc:
+        _fail(exc)
+    out.print(f"added {id} to {target}")
+
+
+@sources_app.command("check")
+def sources_check(ids: Annotated[list[str] | None, typer.Argument()] = None) -> None:
+    """Fetch and parse each feed now (nothing is stored); exit 1 if one fails."""
+    from akhbar.fetch import Fetcher
+    from akhbar.parse.feeds import parse_feed
+
+    sources = [s for s in _registry(state.settings) if not ids or s.id in ids]
+    if ids and len(sources) != len(set(ids)):
+        _fail(f"unknown source id among {', '.join(ids)}")
+
+    async def check() -> list[tuple[str, str, str]]:
+        rows = []
+        async with Fetcher(state.settings) as fetcher:
+            async def one(source, url):
+                try:
+                    result = await fetcher.fetch(url, kind="feed", min_delay=source.min_delay)
+                    feed = parse_feed(result.content, content_type=result.content_type,
+                                      base_url=result.url, forced_encoding=source.encoding)
+                    note = f"ok: {len(feed.entries)} entries"
+                    if feed.warning:
+                        note += f" (ill-formed: {feed.warning[:80]})"
+                except AkhbarError as exc:
+                    note = f"FAILED {type(exc).__name__}: {exc}"
+                rows.append((source.id, url, note))
+            await asyncio.gather(*(one(s, u) for s in sources for u in s.feeds))
+        return rows
+
+    rows = asyncio.run(check())
+    table = Table("source", "feed", "result")
+    for row in sorted(rows):
+        table.add_row(*row)
+    out.print(table)
+    if any(note.startswith("FAILED") for _, _, note in rows):
+        raise typer.Exit(1)
+
+
+@sources_app.command("health")
+def sources_health(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Per outlet: last success, error streak, last new item, extraction and duplicate rates."""
+    store = _store(state.settings)
+    try:
+        health = store.source_health()
+        if as_json:
+            for h in health:
+                out.print(json.dumps({
+                    "source": h.source_id, "last_success": h.last_success, "last_error": h.last_error,
+                    "error_streak": h.error_streak, "last_new_item": h.last_new_item,
+                    "articles": h.articles, "extraction_rate": h.extraction_rate,
+                    "duplicate_rate": h.duplicate_rate}, default=str, ensure_ascii=False))
+            return
+        table = Table("source", "last success", "errors", "last new item", "articles",
+                      "extracted", "copies", "last error")
+        for h in health:
+            table.add_row(
+                h.source_id, _when(h.last_success), str(h.error_streak), _when(h.last_new_item),
+                str(h.articles), _pct(h.extraction_rate), _pct(h.duplicate_rate),
+                (h.last_error or "")[:60],
+                style="red" if h.error_streak else None,
+            )
+        out.print(table)
+    finally:
+        store.close()
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "never"
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+@sources_app.command("import-opml")
+def sources_import_opml(
+    opml: Path, file: Annotated[Path | None, typer.Option(help="Operator source file.")] = None
+) -> None:
+    """Add the feeds of an OPML file to the operator's source file."""
+    from akhbar.sources.opml import import_opml
+    from akhbar.sources.registry import add_source
+
+    target = file or Path(state.settings.sources_file or "sources.toml")
+    try:
+        sources = import_opml(opml.read_bytes())
+        for s in sources:
+            add_source(target, s)
+    except (AkhbarError, OSError) as exc:
+        _fail(exc)
+    out.print(f"added {len(sources)} sources to {target}")
+
+
+@sources_app.command("export-opml")
+def sources_export_opml(output: Annotated[Path | None, typer.Option("-o")] = None) -> None:
+    """Write the registry as OPML (stdout by default)."""
+    from akhbar.sources.opml import export_opml
+
+    text = export_opml(_registry(state.settings))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+# -- crawling --------------------------------------------------------------------------------
+def _crawl_progress(console: Console):
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), console=console, transient=True)
+
+
+async def _crawl_once(settings: Settings, sources, worker: str | None = None) -> dict:
+    from akhbar.pipeline import Pipeline
+
+    store = _store(settings)
+    try:
+        started = time.monotonic()
+        with _crawl_progress(err) as progress:
+            task = progress.add_task("articles stored", total=None)
+            async with Pipeline(store, settings, sources, worker=worker) as pipeline:
+                report = await pipeline.crawl_due(progress=lambda: progress.advance(task))
+        stats = store.article_stats()
+    finally:
+        store.close()
+    summary = {"articles": stats["articles"], "by_lang": stats["by_lang"],
+               "copies": stats["copies"]}
+    summary.update(report.as_dict())
+    summary["seconds"] = round(time.monotonic() - started, 1)
+    return summary
+
+
+@app.command()
+def crawl() -> None:
+    """Crawl every due feed once and print a JSON summary."""
+    try:
+        summary = asyncio.run(_crawl_once(state.settings, _registry(state.settings)))
+    except AkhbarError as exc:
+        _fail(exc)
+    print(json.dumps(summary, ensure_ascii=False, default=str))
+
+
+@app.command()
+def worker(
+    id: Annotated[str | None, typer.Option(help="Worker name (default host:pid).")] = None,
+    poll: Annotated[float, typer.Option(help="Seconds between looks for due feeds.")] = 5.0,
+) -> None:
+    """Crawl on schedule until stopped. Run several on one PostgreSQL to share the work."""
+    from akhbar.pipeline import Pipeline, crawl_forever
+
+    settings = state.settings
+    sources = _registry(settings)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        store = _store(settings)
+        try:
+            async with Pipeline(store, settings, sources, worker=id) as pipeline:
+                err.print(f"worker {pipeline.worker}: {len(sources)} sources, {settings.database_url}")
+                await crawl_forever(pipeline, poll=poll, stop=stop, on_pass=_log_pass)
+        finally:
+            store.close()
+
+    try:
+        asyncio.run(run())
+    except AkhbarError as exc:
+        _fail(exc)
+
+
+def _log_pass(report) -> None:
+    if report.feeds_ok or report.feeds_failed or report.feeds_not_modified:
+        err.print(json.dumps(report.as_dict(), ensure_ascii=False))
+
+
+@app.command()
+def demo(
+    once: Annotated[bool, typer.Option("--once", help="Crawl once, print a JSON summary, exit.")] = False,
+    port: Annotated[int, typer.Option(help="Port of the demo press (0: any free port).")] = 0,
+    workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database.")] = Path("var/demo"),
+    publish_every: Annotated[float, typer.Option(help="Seconds between new demo articles.")] = 20.0,
+) -> None:
+    """Start the demo press on loopback and crawl it through the production pipeline."""
+    from akhbar.demo import DemoPress
+    from akhbar.pipeline import Pipeline, crawl_forever
+    from akhbar.sources.registry import load_sources
+
+    shutil.rmtree(workdir, ignore_errors=True)  # the demo always starts from a fresh store
+    workdir.mkdir(parents=True, exist_ok=True)
+    press = DemoPress(port=port)
+    press.start()
+    try:
+        sources_path = workdir / "sources.toml"
+        sources_path.write_text(press.sources_toml(), encoding="utf-8")
+        settings = state.settings.replace(
+            database_url=f"sqlite:///{(workdir / 'akhbar.db').resolve()}",
+            sources_file=str(sources_path),
+            only_sources_file=True,
+            allow_private_networks="127.0.0.0/8",
+        )
+        sources = load_sources(sources_path)
+        err.print(f"demo press: {len(sources)} outlets on loopback; store {settings.database_url}")
+        summary = asyncio.run(_crawl_once(settings, sources, worker="demo"))
+        if once:
+            print(json.dumps(summary, ensure_ascii=False, default=str))
+            return
+        err.print(json.dumps(summary, ensure_ascii=False, default=str))
+        err.print("crawling on schedule; new demo articles appear every "
+                  f"{publish_every:g} s. Try: akhbar --database {settings.database_url} search "
+                  "'barrage' — Ctrl-C stops.")
+
+        async def live() -> None:
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+
+            async def publish() -> None:
+                while not stop.is_set():
+                    await asyncio.sleep(publish_every)
+                    press.publish_more(1)
+
+            store = _store(settings)
+            publisher = asyncio.create_task(publish())
+            try:
+                async with Pipeline(store, settings, sources, worker="demo") as pipeline:
+                    await crawl_forever(pipeline, poll=5.0, stop=stop, on_pass=_log_pass)
+            finally:
+                publisher.cancel()
+                store.close()
+
+        asyncio.run(live())
+    except AkhbarError as exc:
+        _fail(exc)
+    finally:
+        press.stop()
+
+
+# -- reading ---------------------------------------------------------------------------------
+@app.command()
+def search(
+    query: str,
+    limit: Annotated[int, typer.Option()] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Search stored articles (plain full text until the site brings the real search)."""
+    store = _store(state.settings)
+    try:
+        hits = store.search_text(query, limit=limit)
+    except AkhbarError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    for a in hits:
+        when = (a.published or a.first_seen).strftime("%Y-%m-%d")
+        if as_json:
+            print(json.dumps({"id": a.id, "url": a.url, "source": a.source_id, "lang": a.lang,
+                              "published": when, "title": a.title}, ensure_ascii=False))
+        else:
+            out.print(f"[bold]{a.title}[/bold]\n  {a.source_id} · {a.lang} · {when} · {a.url}")
+    if not hits and not as_json:
+        out.print("no match")
+
+
+@app.command("import")
+def import_(files: Annotated[list[Path], typer.Argument(help=".warc[.gz] or .jsonl[.gz] files")]) -> None:
+    """Backfill the archive from WARC or JSONL files (resumable)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from akhbar.backfill import import_file
+    from akhbar.pipeline import CrawlReport, Pipeline
+
+    settings = state.settings
+    store = _store(settings)
+    report = CrawlReport()
+    try:
+        pipeline = Pipeline(store, settings, _registry(settings))
+        store.sync_sources(pipeline.sources.values())
+        with ProcessPoolExecutor(settings.extract_processes or None) as pool, \
+                _crawl_progress(err) as progress:
+            for path in files:
+                task = progress.add_task(path.name, total=None)
+                import_file(pipeline, path, pool, report=report,
+                            advance=lambda n, t=task: progress.advance(t, n))
+        stats = store.article_stats()
+    except (AkhbarError, OSError) as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    print(json.dumps({"articles": stats["articles"], "new": report.articles_new,
+                      "copies_linked": report.copies_linked, "failed": report.pages_failed},
+                     ensure_ascii=False))
+
+
+# -- evaluation and settings -----------------------------------------------------------------
+@eval_app.command("extract")
+def eval_extract(
+    directory: Path,
+    processes: Annotated[int, typer.Option(help="Extraction processes.")] = 1,
+) -> None:
+    """Score extraction on a folder in the Zyte benchmark format; prints one JSON object."""
+    from akhbar.evaluate.extraction import evaluate_extract_dir
+
+    if not directory.is_dir():
+        _fail(f"{directory} is not a folder")
+    try:
+        result = evaluate_extract_dir(directory, processes=processes)
+    except (AkhbarError, OSError, ValueError) as exc:
+        _fail(exc)
+    print(json.dumps(result))
+
+
+@config_app.command("dump")
+def config_dump() -> None:
+    """Print the settings in force, as TOML."""
+    import tomli_w
+
+    sys.stdout.write(tomli_w.dumps(state.settings.dump()))
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the store's schema."""
+    store = _store(state.settings)
+    store.close()
+    out.print(f"store ready: {state.settings.database_url}")
