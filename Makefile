@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 # Re-pin after changing dependencies in pyproject.toml.
 lock: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev]' hatchling
+	$(BIN)/pip install --quiet -e '.[dev]' hatchling editables
 	( echo '# Exact versions installed by `make` (regenerate: make lock). Python 3.11+.'; \
 	  $(BIN)/pip freeze --exclude-editable ) > requirements.lock
 
