@@ -135,9 +135,8 @@ def read_records(path: Path) -> Iterator[Record]:
 
 
 def _checkpoint_name(path: Path) -> str:
-    stat = path.stat()
-    ident = f"{path.resolve()}:{stat.st_size}"
-    return "import:" + hashlib.sha1(ident.encode()).hexdigest()[:16]
+    # By path: an archive that grows (appended JSONL) resumes after the lines already read.
+    return "import:" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
 
 
 def _article_from_record(record: Record, source: Source, now: datetime):
