@@ -32,6 +32,7 @@ from akhbar.types import Source
 AKHBAR_NS = "https://github.com/akhbar-news/akhbar/opml"
 _ID_ATTR = f"{{{AKHBAR_NS}}}id"
 MAX_OPML_BYTES = 10 * 1024 * 1024  # a subscription list, not a data dump
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(c) for c in ("ascii", "utf-16-le", "utf-16-be"))
 
 
 def export_opml(sources: list[Source], title: str = "akhbar") -> str:
@@ -66,6 +67,10 @@ def _parse(text: str | bytes) -> etree._Element:
         text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text, count=1).encode("utf-8")
     if len(text) > MAX_OPML_BYTES:
         raise ConfigError(f"OPML is too large ({len(text)} bytes, at most {MAX_OPML_BYTES})")
+    # Refuse before parsing: libxml2 expands entities in attribute values even with
+    # resolve_entities=False (its amplification limit stays as a second guard).
+    if any(marker in text.upper() for marker in _DOCTYPE_MARKERS):
+        raise ConfigError("OPML with a DOCTYPE is refused (entity expansion risk)")
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
         dtd_validation=False, remove_comments=True, remove_pis=True,
