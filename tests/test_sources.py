@@ -404,3 +404,8 @@ def test_malicious_opml_is_refused(text):
 def test_malformed_opml(text, message):
     with pytest.raises(ConfigError, match=message):
         import_opml(text)
+
+
+def test_only_extra_without_a_file_is_a_config_error():
+    with pytest.raises(ConfigError, match="none is set"):
+        load_registry(None, only_extra=True)

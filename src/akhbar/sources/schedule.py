@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 MIN_DELAY = 60  # seconds: the floor, whatever the inputs
@@ -34,11 +34,11 @@ def _http_date(value: str) -> datetime | None:
     if parsed is None:
         return None
     # "-0000" gives a naive datetime; HTTP dates are always GMT.
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def freshness_seconds(headers: Mapping[str, str], now: datetime) -> float | None:
