@@ -1,0 +1,85 @@
+"""PostgresStore: the store several workers share (psycopg 3, one connection per store)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from akhbar.errors import StorageError
+from akhbar.store._sql import ARTICLE_COLUMNS, SQLStore, utc
+
+# Any fixed number: concurrent migrate() calls on one database take turns on it.
+_MIGRATION_LOCK = 0x616B6862  # "akhb"
+
+
+class PostgresStore(SQLStore):
+    dialect = "postgres"
+    # Each claimer skips rows another transaction is claiming instead of waiting for them.
+    lock_clause = "FOR UPDATE OF f SKIP LOCKED"
+    backend_errors = (psycopg.Error,)
+
+    def __init__(self, url: str):
+        super().__init__()
+        self.url = url
+        self._closed = False
+        self._sql_cache: dict[str, str] = {}
+        try:
+            self._conn = self._connect()
+        except psycopg.Error as exc:
+            raise StorageError(f"postgres: cannot connect: {exc}") from exc
+
+    def _connect(self) -> psycopg.Connection:
+        # Autocommit: reads need no transaction; writes open one explicitly.
+        conn = psycopg.connect(self.url, autocommit=True)
+        conn.execute("SET TIME ZONE 'UTC'")
+        return conn
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise StorageError("postgres: store is closed")
+        if self._conn.closed or self._conn.broken:
+            self._conn = self._connect()
+
+    def _pg(self, sql: str) -> str:
+        """The shared ``?`` placeholders as psycopg's ``%s`` (and a literal % escaped)."""
+        out = self._sql_cache.get(sql)
+        if out is None:
+            out = self._sql_cache[sql] = sql.replace("%", "%%").replace("?", "%s")
+        return out
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
+        return self._conn.execute(self._pg(sql), tuple(params))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._conn.transaction():
+            yield
+
+    def _migration_lock(self) -> None:
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+
+    def _apply_migration(self, sql: str) -> None:
+        # No parameters: psycopg sends the script as one multi-statement query.
+        self._conn.execute(sql)
+
+    def _dt_in(self, dt: datetime | None) -> datetime | None:
+        return None if dt is None else utc(dt)
+
+    def _dt_out(self, value: Any) -> datetime | None:
+        return None if value is None else utc(value)
+
+    def _search(self, query: str, limit: int) -> list[tuple]:
+        # plainto_tsquery reads any text as plain words: no syntax error is possible.
+        return self._exec(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles, plainto_tsquery('simple', ?) q"
+            " WHERE search @@ q ORDER BY ts_rank(search, q) DESC, id DESC LIMIT ?",
+            (query, limit),
+        ).fetchall()
+
+    def _close(self) -> None:
+        self._closed = True
+        self._conn.close()
