@@ -26,7 +26,9 @@ class Store(Protocol):
         """Upsert the sources and their feeds. Feeds no longer listed, and sources no longer
         listed, are disabled, never deleted: their articles and state stay."""
 
-    def set_source_enabled(self, source_id: str, enabled: bool) -> None: ...
+    def set_source_enabled(self, source_id: str, enabled: bool) -> None:
+        """Operator override of a source's ``enabled``; later sync_sources calls keep it.
+        A source missing from the last sync stays disabled. Unknown id: StorageError."""
 
     def claim_due_feeds(
         self, worker: str, now: datetime, limit: int, hold: timedelta
@@ -48,8 +50,9 @@ class Store(Protocol):
         new_items: int = 0,
     ) -> None:
         """Release a claim and record the outcome. ok=True resets the error streak and stores
-        the validators; ok=False increments the streak and stores ``error`` (validators kept).
-        A claim that expired and was taken by another worker is left alone."""
+        the validators (one given as None, e.g. a bare 304, keeps the stored one); ok=False
+        increments the streak and stores ``error`` (validators kept) and appends it to the
+        source's errors. A claim that expired and was taken by another worker is left alone."""
 
     def feed_states(self, source_id: str | None = None) -> list[FeedState]: ...
 
@@ -74,8 +77,10 @@ class Store(Protocol):
         aliases: Iterable[str] = (),
     ) -> tuple[int, bool]:
         """Store an article once: returns (id, created). If its canonical URL (or an alias) is
-        already stored, nothing changes and created is False. ``aliases`` are other URLs that
-        lead to it (the URL fetched, the feed's link). Copies keep ``copy_of``."""
+        already stored, the stored article is not changed and created is False; its URL and
+        aliases not yet known are recorded as aliases of the stored one (so known_urls skips
+        them next time). ``aliases`` are other URLs that lead to it (the URL fetched, the
+        feed's link). Copies keep ``copy_of`` and are never near-duplicate candidates."""
 
     def get_article(self, article_id: int) -> StoredArticle | None: ...
 

@@ -56,7 +56,9 @@ class SQLiteStore(SQLStore):
         try:
             yield
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            # Some errors (disk full, I/O) already ended the transaction themselves.
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
 
