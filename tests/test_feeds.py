@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,10 @@ from akhbar.errors import ParseError
 from akhbar.parse.feeds import MAX_ITEMS, parse_feed
 from akhbar.types import ParsedFeed
 from conftest import shared_path
+
+# bench/ is a top-level package beside src/; pytest puts only tests/ on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.feed_corpus import big_feed  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "data" / "feeds"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -162,21 +167,6 @@ def test_max_entries_keeps_the_newest_in_document_order():
 def test_max_entries_without_dates_keeps_document_order():
     data = _dated_feed([None] * 4)
     assert [e.title for e in parse_feed(data, max_entries=2).entries] == ["n0", "n1"]
-
-
-def big_feed(n: int) -> bytes:
-    """An RSS 2.0 feed of n items, newest first, French and Arabic (~20 MB for 100,000)."""
-    parts = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-             "<title>Archive</title><link>https://a.example/</link>"]
-    for i in range(n):
-        minute = n - i  # newest first, one minute apart
-        parts.append(
-            f"<item><title>Article {i} — مقال {i}</title><link>https://a.example/{i}</link>"
-            f"<pubDate>{datetime.fromtimestamp(1.7e9 + 60 * minute, UTC):%a, %d %b %Y %H:%M:%S} +0000"
-            f"</pubDate><description>Résumé {i}</description></item>"
-        )
-    parts.append("</channel></rss>")
-    return "".join(parts).encode()
 
 
 def test_huge_feed_is_cut_not_hung():
