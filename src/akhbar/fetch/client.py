@@ -93,6 +93,7 @@ class Fetcher:
         self.robots = RobotsCache(AGENT)
         if transport is None:
             transport = guarded_transport(self.guard, max_connections=settings.global_concurrency)
+        self._transport = transport
         self._client = httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,  # by hand: each hop goes through the guard and robots
@@ -138,17 +139,19 @@ class Fetcher:
         """GET ``url`` politely. 2xx -> content; 304 -> status 304, empty content."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-        headers = {"Accept": ACCEPT[kind]}
+        headers: dict[str, str | bytes] = {"Accept": ACCEPT[kind]}
         if etag:
-            headers["If-None-Match"] = etag
+            headers["If-None-Match"] = _header_value(etag)
         if last_modified:
-            headers["If-Modified-Since"] = last_modified
+            headers["If-Modified-Since"] = _header_value(last_modified)
         delay = self.settings.min_host_delay if min_delay is None else max(0.0, min_delay)
 
         current = _parse_url(url)
         seen = {str(current)}
         for _hop in range(self.settings.max_redirects + 1):
             await self.guard.check_url(current)
+            # A host that said "come back in an hour" is not asked for robots.txt either.
+            self.politeness.gate(origin_of(current)).refuse_if_cooling(self.max_wait, str(current))
             if kind == "page" and self.settings.respect_robots:
                 await self._check_robots(current, delay)
             answer = await self._with_retries(current, headers, kind, delay)
@@ -182,7 +185,7 @@ class Fetcher:
             raise DisallowedByRobots(rules.reason or "robots.txt disallows this page", str(url))
 
     async def _with_retries(
-        self, url: httpx.URL, headers: dict[str, str], kind: str, delay: float
+        self, url: httpx.URL, headers: dict[str, str | bytes], kind: str, delay: float
     ) -> _Answer:
         origin = origin_of(url)
         for attempt in range(self.max_retries + 1):
@@ -218,12 +221,17 @@ class Fetcher:
             raise _Transient(error)
         raise error
 
-    async def _attempt(self, url: httpx.URL, headers: dict[str, str]) -> _Answer:
+    async def _attempt(self, url: httpx.URL, headers: dict[str, str | bytes]) -> _Answer:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.total_timeout):
+                # The client builds the request (headers, cookies, timeouts); the transport
+                # sends it: Client.send parses Location itself and fails on odd ones before
+                # our own redirect handling (and its SSRF check) could see them.
                 request = self._client.build_request("GET", url, headers=headers)
-                response = await self._client.send(request, stream=True)
+                response = await self._transport.handle_async_request(request)
+                response.request = request
+                self._client.cookies.extract_cookies(response)
                 try:
                     content = await self._read_body(response, str(url))
                 finally:
@@ -282,8 +290,15 @@ def _parse_url(url: str, base: httpx.URL | None = None) -> httpx.URL:
         raise FetchError(f"invalid URL {url!r}: {exc}", str(url)) from exc
     if not parsed.scheme:
         raise FetchError(f"not an absolute URL: {url!r}", str(url))
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise FetchError(f"invalid port in URL {url!r}", str(url))
     # Fragments never reach the server; dropping them keeps loop detection honest.
     return parsed.copy_with(fragment=None)
+
+
+def _header_value(value: str) -> str | bytes:
+    """Validators come back as the server sent them; httpx only encodes ASCII strings."""
+    return value if value.isascii() else value.encode("utf-8")
 
 
 def _describe(exc: Exception) -> str:

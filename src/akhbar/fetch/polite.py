@@ -71,6 +71,17 @@ class HostGate:
     def cooldown_left(self) -> float:
         return max(0.0, self.cooldown_until - time.monotonic())
 
+    def refuse_if_cooling(self, max_wait: float, url: str) -> None:
+        """Fail at once when the host asked for a pause longer than we are willing to wait."""
+        left = self.cooldown_left()
+        if left > max_wait:
+            raise HTTPStatusError(
+                f"{self.origin} asked us to wait {left:.0f} s",
+                url,
+                status=self.cooldown_status,
+                retry_after=left,
+            )
+
     @asynccontextmanager
     async def turn(
         self, delay: float, global_slots: asyncio.Semaphore, max_wait: float, url: str
@@ -80,15 +91,8 @@ class HostGate:
         async with self._slots:
             async with self._start_lock:
                 while True:
-                    left = self.cooldown_left()
-                    if left > max_wait:
-                        raise HTTPStatusError(
-                            f"{self.origin} asked us to wait {left:.0f} s",
-                            url,
-                            status=self.cooldown_status,
-                            retry_after=left,
-                        )
-                    wait = max(left, self._next_start - time.monotonic())
+                    self.refuse_if_cooling(max_wait, url)
+                    wait = max(self.cooldown_left(), self._next_start - time.monotonic())
                     if wait <= 0:
                         break
                     # Re-check after sleeping: a 429 may have extended the cool-down meanwhile.
