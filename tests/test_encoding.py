@@ -148,3 +148,8 @@ def test_unknown_forced_encoding_is_ignored():
     assert decoded == text
     assert used == "windows-1256"
 
+
+
+def test_utf8_bom_with_a_stray_byte_keeps_the_rest():
+    data = codecs.BOM_UTF8 + "Ѩ".encode() + b" Espa\xf1a"
+    assert decode_feed(data) == ("Ѩ España", "utf-8")

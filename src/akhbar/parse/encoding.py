@@ -109,6 +109,17 @@ def meta_declared_encoding(content: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
+def _stray_as_cp1252(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as windows-1252."""
+    assert isinstance(err, UnicodeDecodeError)
+    chunk = err.object[err.start : err.end]
+    return chunk.decode("cp1252", errors="replace"), err.end
+
+
+_STRAY_CP1252 = "akhbar-stray-cp1252"
+codecs.register_error(_STRAY_CP1252, _stray_as_cp1252)
+
+
 def _bom(content: bytes) -> tuple[str, int] | None:
     for mark, codec in _BOMS:
         if content.startswith(mark):
@@ -158,19 +169,16 @@ def _mostly_utf8(content: bytes) -> str | None:
     multibyte = sum(1 for ch in text if ord(ch) > 0x7F) - bad
     if multibyte < 2 or bad * 20 > multibyte:
         return None
-
-    def stray_as_cp1252(err: UnicodeDecodeError) -> tuple[str, int]:
-        chunk = err.object[err.start : err.end]
-        return chunk.decode("cp1252", errors="replace"), err.end
-
-    codecs.register_error("akhbar-stray-cp1252", stray_as_cp1252)
-    return content.decode("utf-8", errors="akhbar-stray-cp1252")
+    return content.decode("utf-8", errors=_STRAY_CP1252)
 
 
 def _decode(content: bytes, declared: list[str | None], forced: str | None) -> tuple[str, str]:
     bom = _bom(content)
     if bom:
         codec, size = bom
+        if codec == "utf-8":
+            # A UTF-8 BOM with a few stray bytes after it: keep them as windows-1252.
+            return content[size:].decode(codec, errors=_STRAY_CP1252), label(codec)
         return content[size:].decode(codec, errors="replace"), label(codec)
     if forced:
         codec = codec_name(forced)
