@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gzip
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -11,6 +13,7 @@ from akhbar.parse.dates import (
     is_date_only,
     parse_date_text,
 )
+from conftest import shared_path
 
 
 def utc(*args: int) -> datetime:
@@ -201,3 +204,14 @@ def test_before_founding_is_implausible() -> None:
 def test_implausible_page_falls_back_to_next_rule() -> None:
     assert choose(page=utc(1900, 1, 1, 10, 0), url_date=date(2024, 9, 1)) == (
         utc(2024, 9, 1), "url")
+
+
+@pytest.mark.shared
+def test_dates_printed_by_moroccan_french_sites() -> None:
+    path = shared_path("morocco-fr-headlines-2019", "morocco_fr_headlines_2019.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f]
+    parsed = [parse_date_text(r["date"] or "", ("fr",)) for r in rows]
+    hits = sum(v is not None and v.date().isoformat() == r["date_iso"] for v, r in zip(parsed, rows, strict=True))
+    print(f"\nprinted dates parsed: {hits}/{len(rows)}")
+    assert hits == len(rows)

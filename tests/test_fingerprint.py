@@ -8,7 +8,6 @@ from itertools import combinations
 
 import numpy as np
 import pytest
-from conftest import shared_path
 
 from akhbar.enrich.fingerprint import (
     BANDS,
@@ -20,6 +19,7 @@ from akhbar.enrich.fingerprint import (
     normalise_for_hash,
     shingles,
 )
+from conftest import shared_path
 
 # An invented wire dispatch (no publisher's text), as an agency would send it.
 WIRE_TITLE = "Barrages : le taux de remplissage atteint 38 % après les pluies de mars"
