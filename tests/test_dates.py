@@ -72,6 +72,11 @@ def utc(*args: int) -> datetime:
         ("September 12, 2024 10:30 AM", utc(2024, 9, 12, 9, 30)),
         ("Sept. 12th, 2024 10:30 pm", utc(2024, 9, 12, 21, 30)),
         ("12 Sep 2024", utc(2024, 9, 12)),
+        ("Dec 16 2023 02:02:33 PM", utc(2023, 12, 16, 13, 2, 33)),
+        ("December 16, 2023 at 2:02 pm", utc(2023, 12, 16, 13, 2)),
+        ("Saturday, 16-Dec-23 14:02:33 GMT", utc(2023, 12, 16, 14, 2, 33)),
+        ("12:30 - 16 décembre 2023", utc(2023, 12, 16, 11, 30)),  # time before the date
+        ("16 ديسمبر 2023 | 14:02", utc(2023, 12, 16, 13, 2)),
     ],
 )
 def test_parse_date_text(text: str, expected: datetime) -> None:

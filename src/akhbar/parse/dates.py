@@ -91,6 +91,8 @@ _SEP = r"\s*(?:[-./,،]\s*)?"
 _DAY_MONTH_YEAR = re.compile(
     rf"(?<!\d)(\d{{1,2}})(?:er|st|nd|rd|th)?{_SEP}{_MONTH_PAIR}{_SEP}(\d{{4}})(?!\d)"
 )
+# RFC 850 / cookie style "16-Dec-23": a two-digit year only in this tight form.
+_DAY_MON_YY = re.compile(rf"(?<!\d)(\d{{1,2}})-{_MONTH}-(\d{{2}})(?!\d)")
 _MONTH_DAY_YEAR = re.compile(rf"{_MONTH}\s*(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(\d{{4}})(?!\d)")
 _YMD = re.compile(r"(?<!\d)(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?!\d)")
 _DMY = re.compile(r"(?<!\d)(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})(?!\d)")
@@ -119,16 +121,22 @@ def _make_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+def _full_year(year: int) -> int:
+    return year + (2000 if year < 70 else 1900)
+
+
 def _find_date(text: str, month_first: bool) -> tuple[date, tuple[int, int]] | None:
     """The earliest date written in ``text`` (folded) and its span."""
     found: list[tuple[int, int, date]] = []
-    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _YMD, _DMY):
+    for pattern in (_DAY_MONTH_YEAR, _DAY_MON_YY, _MONTH_DAY_YEAR, _YMD, _DMY):
         match = pattern.search(text)
         if match is None:
             continue
         g = match.groups()
         if pattern is _DAY_MONTH_YEAR:
             value = _make_date(int(g[2]), _MONTHS[g[1]], int(g[0]))
+        elif pattern is _DAY_MON_YY:
+            value = _make_date(_full_year(int(g[2])), _MONTHS[g[1]], int(g[0]))
         elif pattern is _MONTH_DAY_YEAR:
             value = _make_date(int(g[2]), _MONTHS[g[0]], int(g[1]))
         elif pattern is _YMD:
@@ -136,7 +144,7 @@ def _find_date(text: str, month_first: bool) -> tuple[date, tuple[int, int]] | N
         else:
             first, second, year = int(g[0]), int(g[2]), int(g[3])
             if len(g[3]) == 2:
-                year += 2000 if year < 70 else 1900
+                year = _full_year(year)
             # Day first (Moroccan and French usage) unless only month-first reads.
             if second > 12 or (month_first and first <= 12):
                 first, second = second, first
