@@ -70,7 +70,9 @@ def test_user_agent_on_every_request_and_headers_lower_cased():
     s = make_settings()
     with LoopbackServer() as srv:
         srv.route("/robots.txt", Reply(200, b"User-agent: *\nAllow: /\n"))
-        srv.route("/article", Reply(200, TEXT_FR, {"Content-Type": "text/html", "X-Edition": "Rabat"}))
+        srv.route(
+            "/article", Reply(200, TEXT_FR, {"Content-Type": "text/html", "X-Edition": "Rabat"})
+        )
         result = fetch(s, srv.url("/article"))
         assert result.status == 200
         assert result.content == TEXT_FR
@@ -381,9 +383,22 @@ def test_redirect_hop_to_other_private_address_is_blocked():
 
 
 def test_addresses_classified():
-    for addr in ("10.0.0.1", "172.16.3.4", "192.168.1.1", "127.0.0.1", "100.64.0.1",
-                 "169.254.169.254", "fd00:ec2::254", "::1", "0.0.0.0", "224.0.0.1",
-                 "::ffff:10.0.0.1", "64:ff9b::a00:1", "fe80::1", "240.0.0.1"):
+    for addr in (
+        "10.0.0.1",
+        "172.16.3.4",
+        "192.168.1.1",
+        "127.0.0.1",
+        "100.64.0.1",
+        "169.254.169.254",
+        "fd00:ec2::254",
+        "::1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "::ffff:10.0.0.1",
+        "64:ff9b::a00:1",
+        "fe80::1",
+        "240.0.0.1",
+    ):
         assert is_blocked(addr), addr
     for addr in ("41.214.0.1", "196.200.1.1", "2001:4860:4860::8888", "8.8.8.8"):
         assert not is_blocked(addr), addr
@@ -541,3 +556,20 @@ def test_dns_failure():
         fetch(s, "http://akhbar-nulle-part.invalid/flux.xml", kind="feed")
     with pytest.raises(DNSError):
         fetch(s, "http://أخبار.invalid/", kind="page")
+
+
+def test_crawl_delay_spaces_requests_when_larger():
+    s = make_settings(min_host_delay=0.0)
+
+    async def two_pages(srv):
+        async with Fetcher(s, retry_base=0.01) as f:
+            for path in ("/a", "/b"):
+                await f.fetch(srv.url(path))
+
+    with LoopbackServer() as srv:
+        srv.route("/robots.txt", Reply(200, b"User-agent: akhbar\nCrawl-delay: 0.4\n"))
+        srv.route("/a", Reply(200, TEXT_FR))
+        srv.route("/b", Reply(200, TEXT_AR))
+        asyncio.run(two_pages(srv))
+        (a,), (b,) = srv.seen("/a"), srv.seen("/b")
+        assert b.at - a.at >= 0.4 - 0.05  # loopback delivery jitter, as above

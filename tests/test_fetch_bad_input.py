@@ -15,7 +15,9 @@ from httpservers import LoopbackServer, Reply, brotli_bytes, gzip_bytes, raw, se
 
 pytestmark = pytest.mark.timeout(30)
 
-BODY = "Marrakech : le festival ouvre ses portes / مهرجان مراكش يفتح أبوابه / festival opens".encode()
+BODY = (
+    "Marrakech : le festival ouvre ses portes / مهرجان مراكش يفتح أبوابه / festival opens".encode()
+)
 
 
 def make_settings(**overrides):
@@ -172,7 +174,10 @@ def test_odd_but_valid_encodings():
     with LoopbackServer() as srv:
         srv.route("/raw-deflate", Reply(200, deflated, {"Content-Encoding": "deflate"}))
         srv.route("/padded", Reply(200, gzip_bytes(BODY) + b"\0\0\n", {"Content-Encoding": "gzip"}))
-        srv.route("/members", Reply(200, gzip_bytes(BODY) + gzip_bytes(BODY), {"Content-Encoding": "GZIP"}))
+        srv.route(
+            "/members",
+            Reply(200, gzip_bytes(BODY) + gzip_bytes(BODY), {"Content-Encoding": "GZIP"}),
+        )
         srv.route("/identity", Reply(200, BODY, {"Content-Encoding": "identity"}))
         srv.route("/empty-gzip", Reply(200, b"", {"Content-Encoding": "gzip"}))
         s = make_settings()

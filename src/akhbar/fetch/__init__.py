@@ -1,7 +1,7 @@
 """Polite HTTP fetching: per-host spacing, robots.txt, SSRF guard, bounded downloads.
 
-    async with Fetcher(settings) as fetcher:
-        result = await fetcher.fetch(url, kind="feed", etag=state.etag)
+async with Fetcher(settings) as fetcher:
+    result = await fetcher.fetch(url, kind="feed", etag=state.etag)
 """
 
 from akhbar.fetch.client import Fetcher

@@ -154,13 +154,14 @@ class Fetcher:
             self.politeness.gate(origin_of(current)).refuse_if_cooling(self.max_wait, str(current))
             if kind == "page" and self.settings.respect_robots:
                 await self._check_robots(current, delay)
-            answer = await self._with_retries(current, headers, kind, delay)
+            answer = await self._with_retries(current, headers, delay)
             if answer.status not in REDIRECT_STATUSES:
                 return self._result(url, answer, etag, last_modified)
             location = answer.headers.get("location")
             if not location:
                 raise HTTPStatusError(
-                    f"HTTP {answer.status} redirect without Location", answer.url,
+                    f"HTTP {answer.status} redirect without Location",
+                    answer.url,
                     status=answer.status,
                 )
             current = _parse_url(location, base=current)
@@ -185,7 +186,7 @@ class Fetcher:
             raise DisallowedByRobots(rules.reason or "robots.txt disallows this page", str(url))
 
     async def _with_retries(
-        self, url: httpx.URL, headers: dict[str, str | bytes], kind: str, delay: float
+        self, url: httpx.URL, headers: dict[str, str | bytes], delay: float
     ) -> _Answer:
         origin = origin_of(url)
         for attempt in range(self.max_retries + 1):
@@ -243,13 +244,18 @@ class Fetcher:
             ) from None
         except httpx.TimeoutException as exc:
             raise _Transient(FetchTimeout(f"timed out: {_describe(exc)}", str(url))) from None
-        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError,
-                httpx.RemoteProtocolError) as exc:
+        except (
+            httpx.ConnectError,
+            httpx.ReadError,
+            httpx.WriteError,
+            httpx.RemoteProtocolError,
+        ) as exc:
             raise _Transient(FetchError(f"connection failed: {_describe(exc)}", str(url))) from None
         except httpx.HTTPError as exc:
             raise FetchError(f"HTTP error: {_describe(exc)}", str(url)) from exc
-        return _Answer(str(url), response.status_code, response.headers, content,
-                       time.monotonic() - started)
+        return _Answer(
+            str(url), response.status_code, response.headers, content, time.monotonic() - started
+        )
 
     async def _read_body(self, response: httpx.Response, url: str) -> bytes:
         if not (200 <= response.status_code < 300):

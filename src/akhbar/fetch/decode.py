@@ -29,7 +29,9 @@ class BoundedDecoder:
         codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         if len(codings) > 1:
-            raise ContentDecodeError(f"stacked content-encodings not supported: {content_encoding}", url)
+            raise ContentDecodeError(
+                f"stacked content-encodings not supported: {content_encoding}", url
+            )
         self.coding = codings[0] if codings else "identity"
         if self.coding not in SUPPORTED:
             raise ContentDecodeError(f"unsupported content-encoding: {self.coding}", url)
@@ -95,7 +97,9 @@ class BoundedDecoder:
             parts.append(self._count(self._brotli.process(data, output_buffer_limit=self._room())))
             # With a full output buffer brotli holds input back; drain it, still capped.
             while not self._brotli.can_accept_more_data():
-                parts.append(self._count(self._brotli.process(b"", output_buffer_limit=self._room())))
+                parts.append(
+                    self._count(self._brotli.process(b"", output_buffer_limit=self._room()))
+                )
         except brotli.error as exc:
             raise ContentDecodeError(f"corrupt br body: {exc}", self.url) from exc
         return b"".join(parts)

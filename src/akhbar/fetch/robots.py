@@ -78,9 +78,7 @@ class RobotsCache:
         ttl = self.error_ttl if rules.deny_all else self.ttl
         return rules if time.monotonic() - rules.fetched_at < ttl else None
 
-    async def get(
-        self, origin: str, load: Callable[[str], Awaitable[FetchResult]]
-    ) -> RobotsRules:
+    async def get(self, origin: str, load: Callable[[str], Awaitable[FetchResult]]) -> RobotsRules:
         """Rules for ``origin`` (``scheme://host:port``); ``load(robots_url)`` fetches the file."""
         rules = self.cached(origin)
         if rules is not None:
