@@ -70,16 +70,24 @@ def _squash(text: str | None) -> str:
     return _WS.sub(" ", text or "").strip()
 
 
-def _meta(tree: HtmlElement, *names: str) -> str | None:
-    """content of the first <meta> whose property/name/itemprop is one of ``names``."""
+def _meta_index(tree: HtmlElement) -> dict[str, str]:
+    """property/name/itemprop → content of the page's <meta> tags, first one wins (one pass)."""
+    index: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        content = (el.get("content") or "").strip()
+        if not content:
+            continue
+        for attr in ("property", "name", "itemprop"):
+            key = el.get(attr)
+            if key and key not in index:
+                index[key] = content
+    return index
+
+
+def _meta(index: dict[str, str], *names: str) -> str | None:
     for name in names:
-        for el in tree.iterfind(f".//meta[@property='{name}']"):
-            if el.get("content", "").strip():
-                return el.get("content").strip()
-        for attr in ("name", "itemprop"):
-            for el in tree.iterfind(f".//meta[@{attr}='{name}']"):
-                if el.get("content", "").strip():
-                    return el.get("content").strip()
+        if name in index:
+            return index[name]
     return None
 
 
@@ -151,18 +159,20 @@ def _ld_date(objects: list[dict[str, Any]], key: str) -> str | None:
     return None
 
 
-def _precise_dates(tree: HtmlElement) -> tuple[str | None, str | None]:
+def _precise_dates(
+    tree: HtmlElement, meta: dict[str, str]
+) -> tuple[str | None, str | None]:
     """Published and modified timestamps from metadata that usually carries a time."""
     ld = list(_json_ld(tree))
     published = (
-        _meta(tree, "article:published_time", "og:article:published_time", "datePublished")
+        _meta(meta, "article:published_time", "og:article:published_time", "datePublished")
         or _ld_date(ld, "datePublished")
         or _attr(tree, ".//time[@itemprop='datePublished']", "datetime")
         or _attr(tree, ".//*[@itemprop='datePublished']", "content")
         or _attr(tree, ".//time[@pubdate]", "datetime")
     )
     modified = (
-        _meta(tree, "article:modified_time", "og:updated_time", "dateModified")
+        _meta(meta, "article:modified_time", "og:updated_time", "dateModified")
         or _ld_date(ld, "dateModified")
         or _attr(tree, ".//time[@itemprop='dateModified']", "datetime")
         or _attr(tree, ".//*[@itemprop='dateModified']", "content")
@@ -186,22 +196,22 @@ def _first_time_element(tree: HtmlElement) -> str | None:
     return None
 
 
-def _language(tree: HtmlElement) -> str | None:
+def _language(tree: HtmlElement, meta: dict[str, str]) -> str | None:
     value = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
-    value = value or _meta(tree, "og:locale")
+    value = value or _meta(meta, "og:locale")
     if not value:
         return None
     primary = re.split(r"[-_]", value.strip())[0].lower()
     return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
-def _canonical(tree: HtmlElement, url: str) -> str | None:
+def _canonical(tree: HtmlElement, meta: dict[str, str], url: str) -> str | None:
     href = None
     for link in tree.iterfind(".//link[@href]"):
         if "canonical" in (link.get("rel") or "").lower().split():
             href = link.get("href").strip()
             break
-    href = href or _meta(tree, "og:url")
+    href = href or _meta(meta, "og:url")
     return urljoin(url, href) if href else None
 
 
@@ -443,7 +453,7 @@ def _extract(
     rules: ExtractRules | None = None,
     *,
     fallback: str = "short",
-    fast: bool = True,
+    fast: bool = False,
     favor_precision: bool = False,
     strip_title: bool = True,
 ) -> Extracted:
@@ -465,7 +475,8 @@ def _extract(
             if isinstance(el, HtmlElement) and el.getparent() is not None:
                 el.drop_tree()
 
-    language = _language(tree)
+    meta = _meta_index(tree)
+    language = _language(tree, meta)
     extractor = "trafilatura"
     text = body_html = ""
     doc = None
@@ -507,7 +518,7 @@ def _extract(
     rule_title, _ = _rule_text(tree, rules.title)
     rule_author, _ = _rule_text(tree, rules.author)
 
-    published_raw, modified_raw = _precise_dates(tree)
+    published_raw, modified_raw = _precise_dates(tree, meta)
     published = parse_iso(published_raw)
     day = parse_iso(doc.date) if doc and doc.date else None  # htmldate: a day, no time
     if day is not None and (day.month, day.day) == (1, 1):
@@ -545,7 +556,7 @@ def _extract(
         tags=tuple(tags),
         published=published,
         updated=parse_iso(modified_raw),
-        canonical_url=_canonical(tree, url),
+        canonical_url=_canonical(tree, meta, url),
         language=language,
         extractor=extractor,
     )
