@@ -156,3 +156,10 @@ def test_result_is_picklable_for_the_process_pool() -> None:
 )
 def test_parse_iso(value: str, want: datetime | None) -> None:
     assert parse_iso(value) == want
+
+
+def test_body_rule_matching_nothing_falls_back_to_generic() -> None:
+    exp = EXPECTED["en_og.html"]
+    got = extract(_page("en_og.html"), exp["url"], ExtractRules(body=".old-layout-body"))
+    assert got.extractor == "trafilatura"
+    assert "connected to the national grid" in got.text

@@ -486,7 +486,8 @@ def _extract(
         extractor = "rules"
         # metadata only: cheaper than a full extraction run
         doc = extract_metadata(deepcopy(tree), url)
-    else:
+    if len(text) < MIN_ARTICLE_CHARS:
+        # no body rule, or it matched nothing (the site changed its layout): go generic
         doc = bare_extraction(
             tree,
             url=url,
@@ -496,6 +497,7 @@ def _extract(
             fast=fast,
             favor_precision=favor_precision,
         )
+        extractor = "trafilatura"
         if doc is not None and doc.body is not None:
             if strip_title:
                 _drop_title_heading(doc.body, doc.title, tree)
