@@ -21,12 +21,10 @@ HEADLINE_EVENTS = 36
 BASE_ARCHIVE_EVENTS = 60
 FIRST_DAY = datetime(2004, 1, 5, 9, 0, tzinfo=UTC)
 
-# Writer slots: (lead, two body paragraphs, three generic paragraphs). Any two slots share at
-# most three of six paragraphs, so two outlets' own stories on one event stay clearly distinct
-# (their similarity is far below a near-duplicate threshold).
-SLOTS = ((0, (0, 1), (0, 1, 6)), (1, (1, 2), (2, 3, 7)), (0, (0, 2), (4, 5, 6)),
-         (1, (0, 1), (0, 4, 7)))
-
+# Writer slots: (lead, two body paragraphs). With the generic paragraphs picked below, two
+# outlets' own stories on one event share at most three of six paragraphs, so they stay well
+# below a near-duplicate threshold.
+SLOTS = ((0, (0, 1)), (1, (1, 2)), (0, (0, 2)), (1, (0, 1)))
 
 @dataclass(slots=True)
 class Event:
@@ -215,8 +213,15 @@ def paragraphs(ev: Event, lang: str, slot: int, wire: bool) -> list[str]:
     """The body of an article: lead, two paragraphs on the kind of event, three general ones."""
     s = event_slots(ev, lang)
     tpl = T.TEMPLATES[ev.kind][lang]
-    lead_i, (b1, b2), (g1, g2, g3) = SLOTS[slot % 4]
-    lead = tpl["leads"][lead_i].format(**s)
+    lead_i, (b1, b2) = SLOTS[slot % 4]
+    # The event shuffles the general paragraphs and flips the lead, so that two stories of
+    # the same kind by one outlet differ as much as two outlets' stories of one event.
+    r = random.Random(ev.seed)
+    order = r.sample(range(len(T.GENERIC[lang])), len(T.GENERIC[lang]))
+    w = (slot % 4) * 2
+    g1, g2, g3 = order[w], order[w + 1], order[(w + 2) % len(order)]
+    lead = tpl["leads"][(lead_i + ev.seed) % 2].format(**s)
+    b1, b2 = sorted(((b1 + ev.seed) % 3, (b2 + ev.seed) % 3))
     if wire:  # an agency dateline; copies keep it word for word
         lead = f"{s['city']} - ({WIRE_CREDIT[lang]}) - {lead}"
     gen = T.GENERIC[lang]
