@@ -166,6 +166,9 @@ def _parse_xml_feed(text: str, base_url: str | None, encoding: str) -> ParsedFee
     warning = None
     if parsed.get("bozo"):
         warning = str(parsed.get("bozo_exception") or "ill-formed feed")
+        if not entries and not fd.get("title") and not fd.get("link"):
+            # Broken before anything could be read: an error for the operator, not an empty feed.
+            raise ParseError(f"malformed feed, no entry could be read ({warning})")
     if cut:
         note = f"feed cut after {MAX_ITEMS} items"
         warning = f"{warning}; {note}" if warning else note
