@@ -314,7 +314,9 @@ def demo(
 
     shutil.rmtree(workdir, ignore_errors=True)  # the demo always starts from a fresh store
     workdir.mkdir(parents=True, exist_ok=True)
-    press = DemoPress(port=port)
+    # A quick first crawl: a short delay on the slow host, light politeness on loopback
+    # (the 429 host still answers 429 with Retry-After, and robots.txt still applies).
+    press = DemoPress(port=port, slow_seconds=0.5)
     press.start()
     try:
         sources_path = workdir / "sources.toml"
@@ -324,6 +326,7 @@ def demo(
             sources_file=str(sources_path),
             only_sources_file=True,
             allow_private_networks="127.0.0.0/8",
+            min_host_delay=min(state.settings.min_host_delay, 0.25),
         )
         sources = load_sources(sources_path)
         err.print(f"demo press: {len(sources)} outlets on loopback; store {settings.database_url}")

@@ -56,6 +56,7 @@ class CrawlReport:
     pages_robots: int = 0
     by_lang: Counter = field(default_factory=Counter)
     source_errors: dict[str, str] = field(default_factory=dict)
+    feed_warnings: dict[str, str] = field(default_factory=dict)  # ill-formed but readable
     sources_seen: set[str] = field(default_factory=set)
 
     def as_dict(self) -> dict:
@@ -71,6 +72,7 @@ class CrawlReport:
             "sources_ok": len(self.sources_seen - set(self.source_errors)),
             "sources_failed": len(self.source_errors),
             "failed_sources": dict(sorted(self.source_errors.items())),
+            "feed_warnings": dict(sorted(self.feed_warnings.items())),
         }
 
 
@@ -147,6 +149,9 @@ class Pipeline:
                 base_url=result.url, forced_encoding=source.encoding,
                 max_entries=self.settings.max_feed_entries,
             )
+            if feed.warning:
+                report.feed_warnings[claim.feed_url] = feed.warning[:300]
+                log.warning("feed %s is ill-formed but readable: %s", claim.feed_url, feed.warning)
             new_items = await self._crawl_entries(feed.entries, source, report, progress)
         except AkhbarError as exc:
             self._fail(claim, source, report, exc)
