@@ -122,13 +122,24 @@ class Pipeline:
         """Claim and crawl due feeds until none is left; returns what happened."""
         report = CrawlReport()
         hold = timedelta(seconds=self.settings.claim_seconds)
-        batch = max(4, self.settings.global_concurrency)
-        while claims := self.store.claim_due_feeds(self.worker, self.clock(), batch, hold):
-            claims = [c for c in claims if c.source_id in self.sources]
-            if not claims:
-                break
-            await asyncio.gather(*(self._crawl_feed(c, report, progress) for c in claims))
-        return report
+        width = max(4, self.settings.global_concurrency)
+        running: set[asyncio.Task] = set()
+        exhausted = False
+        # Claim only as many feeds as there are free slots, as slots free up: no feed waits
+        # for the slowest one of a batch, and several workers share the work evenly.
+        while True:
+            if not exhausted and len(running) < width:
+                claims = self.store.claim_due_feeds(
+                    self.worker, self.clock(), width - len(running), hold)
+                exhausted = not claims
+                for claim in claims:
+                    if claim.source_id in self.sources:
+                        running.add(asyncio.create_task(self._crawl_feed(claim, report, progress)))
+            if not running:
+                return report
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # _crawl_feed records its own errors; anything else is a bug
 
     async def _crawl_feed(self, claim: FeedClaim, report: CrawlReport, progress) -> None:
         source = self.sources[claim.source_id]

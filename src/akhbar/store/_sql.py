@@ -92,6 +92,10 @@ class SQLStore:
         """Run one statement, return a cursor (fetchone/fetchall/rowcount)."""
         raise NotImplementedError
 
+    def _exec_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement for many parameter rows (in one round trip where possible)."""
+        raise NotImplementedError
+
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """A write transaction that serialises with other writers as the backend allows."""
@@ -377,35 +381,34 @@ class SQLStore:
                 return existing, False
             article_id = int(row[0])
             self._add_aliases(article_id, others)
-            if copy_of is None:
-                for band in dict.fromkeys(a.minhash_bands):
-                    self._exec(
-                        "INSERT INTO article_bands (band, article_id) VALUES (?, ?)"
-                        " ON CONFLICT DO NOTHING",
-                        (band, article_id),
-                    )
+            if copy_of is None and a.minhash_bands:
+                self._exec_many(
+                    "INSERT INTO article_bands (band, article_id) VALUES (?, ?)"
+                    " ON CONFLICT DO NOTHING",
+                    [(band, article_id) for band in dict.fromkeys(a.minhash_bands)],
+                )
         return article_id, True
 
     def _lookup_id(self, urls: Sequence[str]) -> int | None:
         """The article any of these URLs leads to, a canonical URL match first."""
-        for url in urls:
-            row = self._exec("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
-            if row:
-                return int(row[0])
-        for url in urls:
-            row = self._exec("SELECT article_id FROM article_urls WHERE url = ?", (url,)).fetchone()
-            if row:
-                return int(row[0])
-        return None
+        marks = ", ".join("?" * len(urls))
+        row = self._exec(
+            f"SELECT id, 0 AS pref FROM articles WHERE url IN ({marks})"
+            f" UNION ALL SELECT article_id, 1 FROM article_urls WHERE url IN ({marks})"
+            " ORDER BY pref LIMIT 1",
+            (*urls, *urls),
+        ).fetchone()
+        return int(row[0]) if row else None
 
     def _add_aliases(self, article_id: int, urls: Iterable[str]) -> None:
-        for url in urls:
+        rows = [(url, article_id, url) for url in urls]
+        if rows:
             # An URL that is some article's canonical URL is never made an alias.
-            self._exec(
+            self._exec_many(
                 "INSERT INTO article_urls (url, article_id) SELECT ?, ?"
                 " WHERE NOT EXISTS (SELECT 1 FROM articles WHERE url = ?)"
                 " ON CONFLICT (url) DO NOTHING",
-                (url, article_id, url),
+                rows,
             )
 
     def get_article(self, article_id: int) -> StoredArticle | None:

@@ -36,6 +36,11 @@ class PostgresStore(SQLStore):
         # Autocommit: reads need no transaction; writes open one explicitly.
         conn = psycopg.connect(self.url, autocommit=True)
         conn.execute("SET TIME ZONE 'UTC'")
+        # A commit then returns before its WAL reaches the disk: a crash of the database
+        # server loses at most the last fraction of a second of crawled articles (never
+        # corrupts), which the next crawl fetches again since they are not known. Without
+        # it every article waited on two disk flushes (measured ~8 ms vs ~1 ms per article).
+        conn.execute("SET synchronous_commit = off")
         return conn
 
     def _ensure_open(self) -> None:
@@ -53,6 +58,11 @@ class PostgresStore(SQLStore):
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         return self._conn.execute(self._pg(sql), tuple(params))
+
+    def _exec_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        # psycopg pipelines executemany: one round trip instead of one per row.
+        with self._conn.cursor() as cur:
+            cur.executemany(self._pg(sql), [tuple(r) for r in rows])
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
