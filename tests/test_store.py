@@ -372,8 +372,7 @@ def test_health_counters_and_errors(synced):
     claims = {c.source_id: c for c in synced.claim_due_feeds("w", far, 10, HOLD)}
     a1, _ = synced.add_article(article("https://lematin.example.ma/1"))
     synced.add_article(article("https://lematin.example.ma/2"), copy_of=a1, similarity=0.85)
-    synced.record_page("lematin", "https://lematin.example.ma/1", True)
-    synced.record_page("lematin", "https://lematin.example.ma/2", True)
+    # Each article stored counts as one page extracted; failures are recorded apart.
     synced.record_page("lematin", "https://lematin.example.ma/3", False, "no text extracted")
     synced.finish_feed(claims["lematin"], now=T0, next_check=T0 + HOLD, ok=True, new_items=2)
     synced.finish_feed(claims["mwn"], now=T0, next_check=T0 + HOLD, ok=False, error="HTTP 503")

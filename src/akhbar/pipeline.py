@@ -233,7 +233,6 @@ class Pipeline:
             aliases={url_key(article.url), *aliases},
         )
         if created:
-            self.store.record_page(article.source_id, article.url, ok=True)
             report.articles_new += 1
             report.by_lang[article.lang] += 1
             report.copies_linked += original is not None

@@ -380,6 +380,7 @@ class SQLStore:
                 self._add_aliases(existing, others)
                 return existing, False
             article_id = int(row[0])
+            self._count_page(a.source_id, ok=True)  # in the same transaction: one commit
             self._add_aliases(article_id, others)
             if copy_of is None and a.minhash_bands:
                 self._exec_many(
@@ -516,14 +517,17 @@ class SQLStore:
     # -- health ----------------------------------------------------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:
         with self._write():
-            self._exec(
-                "INSERT INTO page_stats (source_id, ok, failed) VALUES (?, ?, ?)"
-                " ON CONFLICT (source_id) DO UPDATE SET ok = page_stats.ok + excluded.ok,"
-                " failed = page_stats.failed + excluded.failed",
-                (source_id, 1 if ok else 0, 0 if ok else 1),
-            )
+            self._count_page(source_id, ok)
             if not ok:
                 self._add_error(source_id, self._dt_in(self._now()), url, error or "page failed")
+
+    def _count_page(self, source_id: str, ok: bool) -> None:
+        self._exec(
+            "INSERT INTO page_stats (source_id, ok, failed) VALUES (?, ?, ?)"
+            " ON CONFLICT (source_id) DO UPDATE SET ok = page_stats.ok + excluded.ok,"
+            " failed = page_stats.failed + excluded.failed",
+            (source_id, 1 if ok else 0, 0 if ok else 1),
+        )
 
     def _add_error(self, source_id: str, at: Any, url: str, message: str) -> None:
         self._exec(

@@ -80,7 +80,8 @@ class Store(Protocol):
         already stored, the stored article is not changed and created is False; its URL and
         aliases not yet known are recorded as aliases of the stored one (so known_urls skips
         them next time). ``aliases`` are other URLs that lead to it (the URL fetched, the
-        feed's link). Copies keep ``copy_of`` and are never near-duplicate candidates."""
+        feed's link). Copies keep ``copy_of`` and are never near-duplicate candidates.
+        A created article also counts as one page extracted (record_page ok) for health."""
 
     def get_article(self, article_id: int) -> StoredArticle | None: ...
 
