@@ -66,24 +66,36 @@ def _settings(**extra):
                          max_feed_entries=500, **extra)
 
 
+def _peak_rss_of(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a live process, MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _crawl_sqlite(sources, processes: int) -> dict:
     from akhbar.pipeline import Pipeline
     from akhbar.store.base import open_store
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, ProcessPoolExecutor(
+        processes, mp_context=mp.get_context("forkserver")
+    ) as pool:
         store = open_store(f"sqlite:///{tmp}/ingest.db")
         settings = _settings(extract_processes=processes)
 
         async def crawl():
-            async with Pipeline(store, settings, sources, worker="bench") as pipeline:
+            async with Pipeline(store, settings, sources, worker="bench", executor=pool) as pipeline:
                 return await pipeline.crawl_due()
 
         started = time.perf_counter()
         report = asyncio.run(crawl())
         seconds = time.perf_counter() - started
+        workers_rss = max(_peak_rss_of(pid) for pid in pool._processes)  # still alive here
         stats = store.article_stats()
         store.close()
-    return {"seconds": seconds, "articles": stats["articles"], "report": report.as_dict()}
+    return {"seconds": seconds, "articles": stats["articles"], "report": report.as_dict(),
+            "workers_rss": workers_rss}
 
 
 def _download(urls: list[str]) -> list[bytes]:
@@ -161,12 +173,6 @@ def _crawl_pg_two_workers(sources_toml: str) -> dict:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def _peak_rss_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
-
-
 def bench() -> list[dict]:
     from akhbar.sources.registry import load_sources
 
@@ -178,7 +184,7 @@ def bench() -> list[dict]:
             path.write_text(press["toml"], encoding="utf-8")
             sources = load_sources(path)
         crawl = _crawl_sqlite(sources, processes)
-        own_rss, child_rss = _peak_rss_mb()
+        own_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         pages = _download(press["crawlable"])
         extract_seconds = _extract_baseline(_trafilatura_text, pages, processes)
         metadata_seconds = _extract_baseline(_trafilatura_with_metadata, pages, processes)
@@ -190,7 +196,7 @@ def bench() -> list[dict]:
     rate = crawl["articles"] / crawl["seconds"]
     extract_rate = len(pages) / extract_seconds
     metadata_rate = len(pages) / metadata_seconds
-    cmd = "AKHBAR_BENCH_SCALE=%d python -m bench.run ingest" % scale
+    cmd = f"AKHBAR_BENCH_SCALE={scale} python -m bench.run ingest"
     records = [
         {"name": "ingest.articles_per_s", "value": round(rate, 1), "unit": "articles/s",
          "baseline": round(extract_rate, 1), "command": cmd,
@@ -207,7 +213,8 @@ def bench() -> list[dict]:
                  f"{metadata_rate:.1f} pages/s"},
         {"name": "ingest.peak_rss_mb", "value": round(own_rss, 0), "unit": "MB",
          "baseline": None, "command": cmd,
-         "note": f"crawler process; largest child (extraction worker) {child_rss:.0f} MB"},
+         "note": f"crawler process (fetch, feeds, store); each extraction worker peaked at "
+                 f"{crawl['workers_rss']:.0f} MB at most"},
     ]
     if "error" in pg:
         records.append({"name": "ingest.pg_2workers_articles_per_s", "value": None,

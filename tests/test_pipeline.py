@@ -74,11 +74,13 @@ def static(body: bytes, content_type: str, headers: dict | None = None) -> Route
     return lambda h: send(h, 200, body, content_type, headers)
 
 
-def rss(base: str, items: list[tuple[str, str, datetime]], encoding: str = "utf-8") -> bytes:
+def rss(base: str, items: list[tuple], encoding: str = "utf-8") -> bytes:
+    """items: (path, title, date[, description]); the description defaults to the title."""
     entries = "".join(
         f"<item><title>{title}</title><link>{base}{path}</link>"
-        f"<pubDate>{format_datetime(when)}</pubDate><description>{title}</description></item>"
-        for path, title, when in items
+        f"<pubDate>{format_datetime(when)}</pubDate>"
+        f"<description>{rest[0] if rest else title}</description></item>"
+        for path, title, when, *rest in items
     )
     xml = (f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
            f"<title>Test</title><link>{base}/</link>{entries}</channel></rss>")
@@ -169,12 +171,17 @@ def build_press(hosts: list[Host]) -> tuple[list[Source], dict[str, Host]]:
     good.routes = {
         "/feed": static(rss(good.base, [("/fr/salon-peche", "Salon de la pêche à Agadir", NOW - day),
                                         ("/fr/introuvable", "Page disparue", NOW - day),
+                                        # No summary to fall back on either.
+                                        ("/fr/illisible", "Page illisible", NOW - day, ""),
                                         # Same article again, behind tracking parameters.
                                         ("/fr/salon-peche?utm_source=rss&utm_medium=feed",
                                          "Salon de la pêche à Agadir", NOW - day)]),
                         "application/rss+xml; charset=utf-8", {"ETag": '"v1"'}),
         "/fr/salon-peche": static(article_page("Salon de la pêche à Agadir", FR, "fr"),
                                   "text/html; charset=utf-8"),
+        # Malformed HTML with no article in it: an extraction error, not a crash.
+        "/fr/illisible": static(b"<html><body><div><p>\xff\xfe<<</div></table></span>",
+                                "text/html"),
     }
     # Arabic in windows-1256 while the HTTP header claims UTF-8: the bytes must win.
     arabic.routes = {
@@ -229,7 +236,7 @@ def test_bad_outlets_are_recorded_and_the_others_crawled(store, hosts):
     report = crawl(store, sources, clock=lambda: NOW)
 
     assert report.articles_new == 3
-    assert report.pages_failed == 1  # the 404 page, recorded on good-fr
+    assert report.pages_failed == 2  # the 404 page and the unreadable one, on good-fr
     fr = store.get_article_by_url(f"{by_name['good'].base}/fr/salon-peche")
     ar = store.get_article_by_url(f"{by_name['arabic'].base}/ar/maarid")
     en = store.get_article_by_url(f"{by_name['english'].base}/en/fisheries-fair")
@@ -255,7 +262,10 @@ def test_bad_outlets_are_recorded_and_the_others_crawled(store, hosts):
     assert states["bad-status"].next_check >= NOW + timedelta(seconds=3600)
     assert states["good-fr"].error_streak == 0 and states["good-fr"].etag == '"v1"'
     health = {h.source_id: h for h in store.source_health()}
-    assert health["good-fr"].pages_failed == 1 and health["good-fr"].articles == 1
+    assert health["good-fr"].pages_failed == 2 and health["good-fr"].articles == 1
+    messages = [message for _, _, message in store.source_errors("good-fr")]
+    assert any(m.startswith("HTTPStatusError") for m in messages)
+    assert any(m.startswith("ExtractError") for m in messages)
 
 
 def test_a_source_breaking_later_loses_nothing(store, hosts):
@@ -271,6 +281,38 @@ def test_a_source_breaking_later_loses_nothing(store, hosts):
     assert store.get_article_by_url(f"{good.base}/fr/salon-peche") is not None
     state = next(s for s in store.feed_states("good-fr"))
     assert state.error_streak == 1 and state.etag == '"v1"'  # validators kept
+
+
+def test_feed_of_100000_entries(sqlite_url, hosts):
+    """Within the body cap it is cut, the newest entries kept; above the cap, a clear error."""
+    from akhbar.store.base import open_store
+
+    big, capped = hosts[:2]
+    items = "".join(
+        f"<item><title>Dépêche {i}</title><link>{big.base}/d/{i}</link>"
+        f"<pubDate>{format_datetime(NOW - timedelta(minutes=i))}</pubDate></item>"
+        for i in range(100_000)
+    )
+    body = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Fil</title>'
+            f"{items}</channel></rss>").encode()
+    for host in (big, capped):
+        host.routes = {"/feed": static(body, "application/rss+xml")}
+    sources = [source("huge", f"{big.base}/feed"), source("huge-capped", f"{capped.base}/feed")]
+    store = open_store(sqlite_url)
+
+    async def run():
+        settings_ = settings().replace(max_body_bytes=len(body) + 1, max_feed_entries=5)
+        async with Pipeline(store, settings_, sources[:1], worker="t", clock=lambda: NOW) as p:
+            first = await p.crawl_due()
+        async with Pipeline(store, settings(), sources[1:], worker="t", clock=lambda: NOW) as p:
+            return first, await p.crawl_due()
+
+    within_cap, over_cap = asyncio.run(run())
+    assert within_cap.feeds_ok == 1 and "cut after" in within_cap.feed_warnings[f"{big.base}/feed"]
+    # Only the five newest entries were followed (their pages do not exist here).
+    assert sorted(path for path in big.hits if path != "/feed") == [f"/d/{i}" for i in range(5)]
+    assert over_cap.source_errors["huge-capped"].startswith("TooLarge")
+    store.close()
 
 
 def test_unchanged_feed_costs_one_conditional_request(store, hosts):

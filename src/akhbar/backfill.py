@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 from akhbar.enrich import article_from, build_article
 from akhbar.errors import AkhbarError, ConfigError
 from akhbar.parse.dates import parse_date_text
-from akhbar.pipeline import CrawlReport, Pipeline
 from akhbar.parse.urls import url_key
+from akhbar.pipeline import CrawlReport, Pipeline
 from akhbar.types import Extracted, FeedEntry, Source
 
 CHECKPOINT_EVERY = 200

@@ -10,8 +10,10 @@ recorded on its source and the crawl goes on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
+import multiprocessing
 import os
 import socket
 import time
@@ -106,7 +108,10 @@ class Pipeline:
 
     async def __aenter__(self) -> Pipeline:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=self._processes())
+            # forkserver: the workers never inherit a lock held by another thread at fork
+            # time (the demo runs its press in threads of this process).
+            self._executor = ProcessPoolExecutor(
+                max_workers=self._processes(), mp_context=multiprocessing.get_context("forkserver"))
         self._fetcher = await Fetcher(self.settings).__aenter__()
         self.store.sync_sources(self.sources.values())
         return self
@@ -286,7 +291,5 @@ async def crawl_forever(pipeline: Pipeline, *, poll: float = 5.0, stop: asyncio.
             on_pass(report)
         remaining = poll - (time.monotonic() - started)
         if remaining > 0:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), remaining)
-            except TimeoutError:
-                pass

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -106,9 +106,9 @@ _RFC2822_SHAPE = re.compile(r"^\s*(?:[a-z]{3},?\s*)?\d{1,2}\s+[a-z]{3}", re.IGNO
 _ISO_SHAPE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}(?:[t ]\d{2}:\d{2}\S*)?\s*$", re.IGNORECASE)
 
 
-def _to_utc(value: datetime) -> datetime:
+def _to_utc(value: datetime, local: tzinfo = CASABLANCA) -> datetime:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=CASABLANCA)
+        value = value.replace(tzinfo=local)
     return value.astimezone(UTC)
 
 
@@ -185,7 +185,7 @@ def _find_time(text: str) -> tuple[time, timedelta | None] | None:
     return time(hour, minute, second), offset
 
 
-def _parse_iso(text: str) -> datetime | None:
+def _parse_iso(text: str, local: tzinfo = CASABLANCA) -> datetime | None:
     if not _ISO_SHAPE.match(text):
         return None
     try:
@@ -194,10 +194,10 @@ def _parse_iso(text: str) -> datetime | None:
         return None
     if len(text.strip()) == 10:  # date only
         return datetime.combine(value.date(), time(0), UTC)
-    return _to_utc(value)
+    return _to_utc(value, local)
 
 
-def _parse_rfc2822(text: str) -> datetime | None:
+def _parse_rfc2822(text: str, local: tzinfo = CASABLANCA) -> datetime | None:
     if not _RFC2822_SHAPE.match(text):
         return None
     try:
@@ -210,22 +210,26 @@ def _parse_rfc2822(text: str) -> datetime | None:
     # it back naive, like a time with no zone at all.
     if value.tzinfo is None and re.search(r"-0000\b", text):
         value = value.replace(tzinfo=UTC)
-    return _to_utc(value)
+    return _to_utc(value, local)
 
 
-def parse_date_text(text: str, langs: Sequence[str] = ()) -> datetime | None:
+def parse_date_text(
+    text: str, langs: Sequence[str] = (), local: tzinfo | None = None
+) -> datetime | None:
     """Parse a date as feeds and pages print it; None when no full date is found.
 
     Handles RFC 822/2822, ISO 8601, French/English/Arabic month names (Moroccan,
     Egyptian, Algerian/Tunisian and Levantine names), weekday names, "à 10h30",
     "10:30 AM", "مساء", Arabic-Indic digits, a Hijri date printed before the Gregorian
     one, and numeric dates (day first; month first only for English-only ``langs`` or
-    when the day-first reading is impossible).
+    when the day-first reading is impossible). A time without an offset is read in
+    ``local`` (default Africa/Casablanca).
     """
+    local = local or CASABLANCA
     if not text or not text.strip():
         return None
     text = text.strip()
-    value = _parse_iso(text) or _parse_rfc2822(text)
+    value = _parse_iso(text, local) or _parse_rfc2822(text, local)
     if value is not None:
         return value
     folded = _fold(text)
@@ -241,7 +245,7 @@ def parse_date_text(text: str, langs: Sequence[str] = ()) -> datetime | None:
     moment, offset = clock
     naive = datetime.combine(day, moment)
     if offset is None:
-        return _to_utc(naive)
+        return _to_utc(naive, local)
     return naive.replace(tzinfo=timezone(offset)).astimezone(UTC)
 
 

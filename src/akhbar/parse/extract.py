@@ -30,6 +30,7 @@ from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from akhbar.errors import ExtractError
+from akhbar.parse.dates import parse_date_text
 from akhbar.types import Extracted, ExtractRules
 
 # Naive timestamps on the pages we crawl are Moroccan local time (which moves for Ramadan).
@@ -117,14 +118,7 @@ def parse_iso(value: str | None) -> datetime | None:
 
 
 def _parse_date_text(text: str, langs: Sequence[str]) -> datetime | None:
-    try:
-        from akhbar.parse.dates import parse_date_text
-    except ImportError:  # the dates module is optional here: ISO text still works
-        return parse_iso(text)
-    found = parse_date_text(text, langs)
-    if found is not None and found.tzinfo is None:
-        found = found.replace(tzinfo=LOCAL_TZ)
-    return found.astimezone(UTC) if found is not None else parse_iso(text)
+    return parse_date_text(text, langs) or parse_iso(text)
 
 
 def _has_time(value: str) -> bool:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from akhbar.errors import ParseError
+from akhbar.parse.dates import parse_date_text
 from akhbar.parse.encoding import decode_feed
 from akhbar.types import FeedEntry, ParsedFeed
 
@@ -153,13 +155,16 @@ def _parse_xml_feed(text: str, base_url: str | None, encoding: str) -> ParsedFee
     base = base_url or _absolute(self_link, None) or feed_link
     feed_lang = _lang(fd.get("language"))
     langs = (feed_lang,) if feed_lang else ()
+    # An item date without a zone is read in the zone the feed writes its own dates in
+    # (a New York feed at -0500), else Moroccan time.
+    local = _feed_zone(fd)
 
     entries = []
     # RSS has one date per item; feedparser files dc:date (RSS 1.0's only date) as
     # "updated", but it is the publication date there.
     is_rss = version.startswith("rss")
     for raw in raw_entries:
-        entry = _entry_from_feedparser(raw, base, feed_lang, langs, is_rss)
+        entry = _entry_from_feedparser(raw, base, feed_lang, langs, is_rss, local)
         if entry is not None:
             entries.append(entry)
 
@@ -188,6 +193,7 @@ def _entry_from_feedparser(
     feed_lang: str | None,
     langs: tuple[str, ...],
     is_rss: bool = False,
+    local: tzinfo | None = None,
 ) -> FeedEntry | None:
     guid = _clean_str(raw.get("id"))
     link = _entry_link(raw, base, guid)
@@ -204,8 +210,8 @@ def _entry_from_feedparser(
         or _detail_lang([title_detail])
         or _detail_lang([raw.get("summary_detail")])
     ) or feed_lang
-    published = _date(raw, "published", langs)
-    updated = _date(raw, "updated", langs)
+    published = _date(raw, "published", langs, local)
+    updated = _date(raw, "updated", langs, local)
     if published is None and is_rss:
         published = updated
     return FeedEntry(
@@ -242,13 +248,34 @@ def _detail_lang(details: Iterable[Any] | None) -> str | None:
     return None
 
 
-def _date(raw: Mapping[str, Any], field: str, langs: tuple[str, ...]) -> datetime | None:
+def _feed_zone(fd: Mapping[str, Any]) -> tzinfo | None:
+    """The UTC offset of the feed's own date (channel pubDate/lastBuildDate, Atom updated)."""
+    for field in ("published", "updated"):
+        text = dict.get(fd, field)  # type: ignore[arg-type]
+        if isinstance(text, str):
+            try:
+                value = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                value = None
+            if value is None:
+                try:
+                    value = datetime.fromisoformat(text.strip())
+                except ValueError:
+                    continue
+            if value.tzinfo is not None:
+                return value.tzinfo
+    return None
+
+
+def _date(
+    raw: Mapping[str, Any], field: str, langs: tuple[str, ...], local: tzinfo | None = None
+) -> datetime | None:
     # dict.get, not FeedParserDict.get: the latter maps "updated" onto "published".
     parsed = dict.get(raw, field + "_parsed")  # type: ignore[arg-type]
     text = dict.get(raw, field)  # type: ignore[arg-type]
     if isinstance(text, str) and _AM_PM.search(text):
         # feedparser drops "PM" ("Dec 16 2023 02:02:33 PM" → 02:02): ask ours first.
-        value = _date_from_text(text, langs)
+        value = _date_from_text(text, langs, local)
         if value is not None:
             return value
     if parsed:
@@ -256,23 +283,18 @@ def _date(raw: Mapping[str, Any], field: str, langs: tuple[str, ...]) -> datetim
             return datetime(*parsed[:6], tzinfo=UTC)
         except (TypeError, ValueError):
             pass
-    return _date_from_text(text, langs) if isinstance(text, str) else None
+    return _date_from_text(text, langs, local) if isinstance(text, str) else None
 
 
-def _date_from_text(text: str | None, langs: Sequence[str]) -> datetime | None:
+def _date_from_text(
+    text: str | None, langs: Sequence[str], local: tzinfo | None = None
+) -> datetime | None:
     if not text or not text.strip():
         return None
     try:
-        from akhbar.parse.dates import parse_date_text
-    except ImportError:  # the date module is written separately; feeds work without it
+        return parse_date_text(text, langs, local)
+    except (ValueError, OverflowError):  # a date we cannot read must not cost the entry
         return None
-    try:
-        value = parse_date_text(text, langs)
-    except Exception:  # a date we cannot read must not cost the whole entry
-        return None
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC) if value is not None else None
 
 
 def _image(raw: Mapping[str, Any], link: str) -> str | None:
