@@ -310,7 +310,7 @@ def test_feed_of_100000_entries(sqlite_url, hosts):
     within_cap, over_cap = asyncio.run(run())
     assert within_cap.feeds_ok == 1 and "cut after" in within_cap.feed_warnings[f"{big.base}/feed"]
     # Only the five newest entries were followed (their pages do not exist here).
-    assert sorted(path for path in big.hits if path != "/feed") == [f"/d/{i}" for i in range(5)]
+    assert sorted(path for path in big.hits if path.startswith("/d/")) == [f"/d/{i}" for i in range(5)]
     assert over_cap.source_errors["huge-capped"].startswith("TooLarge")
     store.close()
 

@@ -29,7 +29,8 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(eval_app, name="eval")
 app.add_typer(config_app, name="config")
 
-out = Console()
+# Piped or captured output gets wide tables rather than ids cut short with "…".
+out = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
 
 
@@ -91,7 +92,7 @@ def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         from akhbar.sources.registry import source_to_toml_table
 
         for s in sources:
-            out.print_json(json.dumps(source_to_toml_table(s), default=str))
+            print(json.dumps(source_to_toml_table(s), default=str, ensure_ascii=False))
         return
     table = Table("id", "name", "languages", "feeds", "every", "display", "enabled")
     for s in sources:
@@ -171,7 +172,7 @@ def sources_health(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
         health = store.source_health()
         if as_json:
             for h in health:
-                out.print(json.dumps({
+                print(json.dumps({
                     "source": h.source_id, "last_success": h.last_success, "last_error": h.last_error,
                     "error_streak": h.error_streak, "last_new_item": h.last_new_item,
                     "articles": h.articles, "extraction_rate": h.extraction_rate,
