@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import shutil
@@ -329,7 +330,10 @@ def demo(
             allow_private_networks="127.0.0.0/8",
             min_host_delay=min(state.settings.min_host_delay, 0.25),
         )
-        sources = load_sources(sources_path)
+        # Checked every 30 s so new demo articles show up quickly (conditional GET: a
+        # feed that did not change costs one 304).
+        sources = [dataclasses.replace(s, crawl_interval=min(s.crawl_interval, 30))
+                   for s in load_sources(sources_path)]
         err.print(f"demo press: {len(sources)} outlets on loopback; store {settings.database_url}")
         summary = asyncio.run(_crawl_once(settings, sources, worker="demo"))
         if once:
