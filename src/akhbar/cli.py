@@ -298,8 +298,9 @@ def worker(
 
 
 def _log_pass(report) -> None:
+    """One JSON line on stderr per pass that did something (a log, not for the terminal's width)."""
     if report.feeds_ok or report.feeds_failed or report.feeds_not_modified:
-        err.print(json.dumps(report.as_dict(), ensure_ascii=False))
+        print(json.dumps(report.as_dict(), ensure_ascii=False), file=sys.stderr, flush=True)
 
 
 @app.command()
@@ -339,7 +340,7 @@ def demo(
         if once:
             print(json.dumps(summary, ensure_ascii=False, default=str))
             return
-        err.print(json.dumps(summary, ensure_ascii=False, default=str))
+        print(json.dumps(summary, ensure_ascii=False, default=str), file=sys.stderr)
         err.print("crawling on schedule; new demo articles appear every "
                   f"{publish_every:g} s. Try: akhbar --database {settings.database_url} search "
                   "'barrage' — Ctrl-C stops.")
