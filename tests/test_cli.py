@@ -96,6 +96,7 @@ def test_operator_adds_a_source_then_crawls_checks_and_searches(run, outlet, tmp
     assert hit["source"] == "le-phare" and hit["lang"] == "fr"
     row = json.loads(run("sources", "health", "--json", **only).strip().splitlines()[0])
     assert row["source"] == "le-phare" and row["articles"] == 1 and row["error_streak"] == 0
+    assert "no error recorded for le-phare" in run("sources", "errors", "le-phare", **only)
 
 
 def test_sources_check_fails_on_a_broken_feed(run, outlet, tmp_path):

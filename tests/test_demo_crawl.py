@@ -90,8 +90,12 @@ def test_demo_press_crawled_against_ground_truth(press, tmp_path):
     assert not false_copies
     assert report.copies_linked == sum(len(c) for c in groups.values())
 
-    # The broken feed is reported, the other sources all crawled.
+    # The broken feed is reported to the operator, the other sources all crawled.
     assert report.feed_warnings and not report.source_errors
+    (broken_url,) = report.feed_warnings
+    broken_source = next(s.id for s in press.sources() if broken_url in s.feeds)
+    messages = [message for _, url, message in store.source_errors(broken_source)]
+    assert any(m.startswith("ill-formed feed, read anyway") for m in messages)
     store.close()
 
 

@@ -193,6 +193,22 @@ def sources_health(as_json: Annotated[bool, typer.Option("--json")] = False) -> 
         store.close()
 
 
+@sources_app.command("errors")
+def sources_errors(
+    source_id: str, limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20
+) -> None:
+    """The latest errors and warnings recorded on one source (feeds and pages)."""
+    store = _store(state.settings)
+    try:
+        rows = store.source_errors(source_id, limit=limit)
+    finally:
+        store.close()
+    if not rows:
+        out.print(f"no error recorded for {source_id}")
+    for when, url, message in rows:
+        out.print(f"{_when(when)}  {url}\n    {message}")
+
+
 def _when(value) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "never"
 

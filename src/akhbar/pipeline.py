@@ -178,7 +178,8 @@ class Pipeline:
             return
         report.feeds_ok += 1
         self._finish(claim, source, ok=True, headers=result.headers, etag=result.etag,
-                     last_modified=result.last_modified, new_items=new_items)
+                     last_modified=result.last_modified, new_items=new_items,
+                     error=f"ill-formed feed, read anyway: {feed.warning}" if feed.warning else None)
 
     async def _crawl_entries(self, entries: Iterable[FeedEntry], source: Source,
                              report: CrawlReport, progress) -> int:

@@ -265,6 +265,8 @@ class SQLStore:
                         new_items > 0, now_v, claim.feed_url, claim.worker,
                     ),
                 )
+                if error and cur.rowcount:  # read, but with a warning worth showing
+                    self._add_error(claim.source_id, now_v, claim.feed_url, error)
             else:
                 message = error or "feed check failed"
                 cur = self._exec(

@@ -52,7 +52,9 @@ class Store(Protocol):
         """Release a claim and record the outcome. ok=True resets the error streak and stores
         the validators (one given as None, e.g. a bare 304, keeps the stored one); ok=False
         increments the streak and stores ``error`` (validators kept) and appends it to the
-        source's errors. A claim that expired and was taken by another worker is left alone."""
+        source's errors. ok=True with an ``error`` (an ill-formed feed that could still be
+        read) appends it to the source's errors without touching the streak. A claim that
+        expired and was taken by another worker is left alone."""
 
     def feed_states(self, source_id: str | None = None) -> list[FeedState]: ...
 
