@@ -11,10 +11,14 @@ A handler is a :class:`Reply` (sent as is) or a function of the request handler 
 Reply, or None when it wrote the raw answer itself (endless bodies, broken gzip...). Every
 request is logged in ``srv.requests`` with its monotonic arrival time; ``srv.max_in_flight``
 is the highest number of requests being answered at once.
+
+``make_settings`` and ``fetch`` are the client side: akhbar's Fetcher, allowed onto
+127.0.0.0/8, with no politeness delay and short timeouts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import threading
 import time
@@ -24,6 +28,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import brotli
+
+from akhbar.config import load_settings
+from akhbar.fetch import Fetcher
+from akhbar.types import FetchResult
 
 
 @dataclass
@@ -210,3 +218,29 @@ def gzip_bytes(data: bytes) -> bytes:
 
 def brotli_bytes(data: bytes) -> bytes:
     return brotli.compress(data)
+
+
+# -- client side ---------------------------------------------------------------------------
+
+
+def make_settings(**overrides):
+    """Settings for fetching from these servers; ``overrides`` as in load_settings."""
+    values = {
+        "allow_private_networks": "127.0.0.0/8",
+        "min_host_delay": 0.0,
+        "connect_timeout": 2.0,
+        "read_timeout": 2.0,
+        "total_timeout": 5.0,
+    }
+    values.update(overrides)
+    return load_settings(env={}, **values)
+
+
+def fetch(settings, url: str, *, max_retries: int = 2, **kw) -> FetchResult:
+    """One Fetcher.fetch (``kw``: kind, etag...) with quick retries, from synchronous code."""
+
+    async def go() -> FetchResult:
+        async with Fetcher(settings, retry_base=0.01, max_retries=max_retries) as fetcher:
+            return await fetcher.fetch(url, **kw)
+
+    return asyncio.run(go())

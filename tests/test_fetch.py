@@ -10,7 +10,6 @@ import zlib
 
 import pytest
 
-from akhbar.config import load_settings
 from akhbar.errors import (
     BlockedAddress,
     DisallowedByRobots,
@@ -23,13 +22,14 @@ from akhbar.errors import (
 )
 from akhbar.fetch import Fetcher, NetGuard, RobotsCache, is_blocked, parse_retry_after
 from akhbar.fetch.netguard import GuardedBackend
-from akhbar.types import FetchResult
 from httpservers import (
     LoopbackServer,
     Reply,
     brotli_bytes,
     endless_body,
+    fetch,
     gzip_bytes,
+    make_settings,
     never_answer,
     sequence,
     slow,
@@ -40,27 +40,6 @@ pytestmark = pytest.mark.timeout(30)
 TEXT_FR = "Le Parlement adopte la loi de finances après un long débat à Rabat.".encode()
 TEXT_AR = "صادق البرلمان على قانون المالية بعد نقاش طويل في الرباط.".encode()
 TEXT_EN = b"Casablanca port traffic rose again this spring, officials said."
-
-
-def make_settings(**overrides):
-    values = {
-        "allow_private_networks": "127.0.0.0/8",
-        "min_host_delay": 0.0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-        "total_timeout": 5.0,
-    }
-    values.update(overrides)
-    return load_settings(env={}, **values)
-
-
-async def _fetch(settings, url: str, *, max_retries: int = 2, **kw) -> FetchResult:
-    async with Fetcher(settings, retry_base=0.01, max_retries=max_retries) as fetcher:
-        return await fetcher.fetch(url, **kw)
-
-
-def fetch(settings, url: str, **kw) -> FetchResult:
-    return asyncio.run(_fetch(settings, url, **kw))
 
 
 # -- basics --------------------------------------------------------------------------------

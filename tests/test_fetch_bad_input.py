@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import zlib
 
 import pytest
 
-from akhbar.config import load_settings
+import httpservers
 from akhbar.errors import BlockedAddress, FetchError, HTTPStatusError, TooLarge
 from akhbar.fetch import BoundedDecoder, Fetcher
-from akhbar.types import FetchResult
-from httpservers import LoopbackServer, Reply, brotli_bytes, gzip_bytes, raw, sequence
+from httpservers import (
+    LoopbackServer,
+    Reply,
+    brotli_bytes,
+    gzip_bytes,
+    make_settings,
+    raw,
+    sequence,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -20,24 +28,8 @@ BODY = (
 )
 
 
-def make_settings(**overrides):
-    values = {
-        "allow_private_networks": "127.0.0.0/8",
-        "min_host_delay": 0.0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-        "total_timeout": 5.0,
-    }
-    values.update(overrides)
-    return load_settings(env={}, **values)
-
-
-def fetch(settings, url: str, *, max_retries: int = 0, **kw) -> FetchResult:
-    async def go() -> FetchResult:
-        async with Fetcher(settings, retry_base=0.01, max_retries=max_retries) as f:
-            return await f.fetch(url, **kw)
-
-    return asyncio.run(go())
+# No retries unless a test asks: each bad answer is seen once.
+fetch = functools.partial(httpservers.fetch, max_retries=0)
 
 
 @pytest.mark.parametrize(
