@@ -98,8 +98,6 @@ class DemoPress:
         self._pages: OrderedDict[int, Resource] = OrderedDict()
         self._hits: dict[str, int] = {}  # 429 host: requests seen per feed path
         self._servers: LoopbackServers | None = None
-        self._ticker: threading.Thread | None = None
-        self._stop_ticker = threading.Event()
         self.requests = 0  # answered requests, all hosts (for the curious)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -112,10 +110,6 @@ class DemoPress:
         self._servers.start()
 
     def stop(self) -> None:
-        self._stop_ticker.set()
-        if self._ticker is not None:
-            self._ticker.join(timeout=5)
-            self._ticker = None
         if self._servers is not None:
             self._servers.stop()
             self._servers = None
@@ -126,17 +120,6 @@ class DemoPress:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def start_ticker(self, every_seconds: float = 60.0, n: int = 3) -> None:
-        """Publish about n new articles every every_seconds until stop()."""
-        self._stop_ticker.clear()
-
-        def tick() -> None:
-            while not self._stop_ticker.wait(every_seconds):
-                self.publish_more(n)
-
-        self._ticker = threading.Thread(target=tick, name="demo-ticker", daemon=True)
-        self._ticker.start()
 
     # -- URLs -----------------------------------------------------------------------------
 
