@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -30,11 +29,11 @@ from trafilatura.settings import set_date_params
 from trafilatura.utils import load_html
 
 from akhbar.errors import ExtractError
-from akhbar.parse.dates import parse_date_text
+from akhbar.parse.dates import CASABLANCA, parse_date_text
 from akhbar.types import Extracted, ExtractRules
 
 # Naive timestamps on the pages we crawl are Moroccan local time (which moves for Ramadan).
-LOCAL_TZ = ZoneInfo("Africa/Casablanca")
+LOCAL_TZ = CASABLANCA
 
 # Below this many characters trafilatura's text is worth comparing with readability's.
 MIN_CHARS = 250
@@ -439,22 +438,18 @@ def _drop_title_heading(body: etree._Element, title: str | None, tree: HtmlEleme
 # --- the extractor -----------------------------------------------------------------------
 
 
-def _rule_text(tree: HtmlElement, selector: str | None) -> tuple[str | None, Any]:
+def _rule_text(tree: HtmlElement, selector: str | None) -> str | None:
     """Text (or attribute value) of the first element a rule selects."""
     if not selector:
-        return None, None
+        return None
     for found in select(tree, selector):
         if isinstance(found, str):  # XPath may select an attribute or text()
             value = _squash(found)
-            el = None
         else:
-            el = found
-            value = _squash(
-                el.get("datetime") or el.get("content") or el.text_content()
-            )
+            value = _squash(found.get("datetime") or found.get("content") or found.text_content())
         if value:
-            return value, el
-    return None, None
+            return value
+    return None
 
 
 def extract(html: str, url: str, rules: ExtractRules | None = None) -> Extracted:
@@ -542,8 +537,8 @@ def _extract(
 
     title = doc.title if doc else None
     author = doc.author if doc else None
-    rule_title, _ = _rule_text(tree, rules.title)
-    rule_author, _ = _rule_text(tree, rules.author)
+    rule_title = _rule_text(tree, rules.title)
+    rule_author = _rule_text(tree, rules.author)
 
     published = parse_iso(published_raw)
     day = parse_iso(doc.date) if doc and doc.date else None  # htmldate: a day, no time
@@ -552,14 +547,15 @@ def _extract(
         day = None
     if published is None and day is not None:
         # a <time datetime> on the same day adds the time of day htmldate drops
-        candidate = parse_iso(_first_time_element(tree))
-        candidate_has_time = candidate is not None and _has_time(_first_time_element(tree) or "")
+        time_value = _first_time_element(tree)
+        candidate = parse_iso(time_value)
+        candidate_has_time = candidate is not None and _has_time(time_value or "")
         same_day = candidate and candidate.astimezone(LOCAL_TZ).date() == day.date()
         published = candidate if candidate_has_time and same_day else day
     if published is None:
         published = _visible_date(tree, language)
     if rules.date:
-        rule_date, _ = _rule_text(tree, rules.date)
+        rule_date = _rule_text(tree, rules.date)
         if rule_date:
             langs = (language,) if language else ()
             published = _parse_date_text(rule_date, langs) or published
