@@ -7,11 +7,13 @@ never decodes a second time with a wrong guess.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
+from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -67,7 +69,7 @@ def parse_feed(
     text = text.lstrip()
     if not text:
         raise ParseError("empty body: the server sent no feed")
-    if text.startswith("{") or text.startswith("["):
+    if text.startswith(("{", "[")):
         feed = _parse_json_feed(text, base_url, encoding)
     else:
         # An XHTML doctype in front of a real feed happens; only a page without any feed
@@ -76,7 +78,7 @@ def parse_feed(
             raise ParseError("not a feed: the server sent an HTML page")
         feed = _parse_xml_feed(text, base_url, encoding)
     if max_entries is not None and len(feed.entries) > max_entries:
-        feed = _replace_entries(feed, newest(feed.entries, max_entries))
+        feed = dataclasses.replace(feed, entries=newest(feed.entries, max_entries))
     return feed
 
 
@@ -97,17 +99,6 @@ def _entry_date(entry: FeedEntry) -> datetime | None:
 def _timestamp(entry: FeedEntry) -> float:
     date = _entry_date(entry)
     return date.timestamp() if date else 0.0
-
-
-def _replace_entries(feed: ParsedFeed, entries: tuple[FeedEntry, ...]) -> ParsedFeed:
-    return ParsedFeed(
-        title=feed.title,
-        link=feed.link,
-        language=feed.language,
-        entries=entries,
-        encoding=feed.encoding,
-        warning=feed.warning,
-    )
 
 
 # ---------------------------------------------------------------- RSS / Atom (feedparser)
@@ -314,7 +305,7 @@ def _image(raw: Mapping[str, Any], link: str) -> str | None:
         if isinstance(html, str):
             match = _IMG_SRC.search(html)
             if match:
-                candidates.append(_unescape(match.group(1)))
+                candidates.append(unescape(match.group(1)))
     for candidate in candidates:
         url = _absolute(candidate, link)
         if url:
@@ -404,7 +395,7 @@ def _entry_from_json(
             break
     if image is None and isinstance(item.get("content_html"), str):
         match = _IMG_SRC.search(item["content_html"])
-        image = _absolute(_unescape(match.group(1)), link) if match else None
+        image = _absolute(unescape(match.group(1)), link) if match else None
     tags = item.get("tags") if isinstance(item.get("tags"), list) else []
     return FeedEntry(
         link=link,
@@ -449,12 +440,6 @@ def _clean_str(value: Any) -> str | None:
     return value or None
 
 
-def _unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
-
-
 def _plain(detail: Any) -> str:
     """Plain text, whitespace collapsed, from a string or a feedparser detail dict."""
     if detail is None:
@@ -468,7 +453,7 @@ def _plain(detail: Any) -> str:
         value = _html_to_text(value)
     elif _ENTITY.search(value):
         # Plain-text fields escaped twice by the publisher ("&amp;#8217;" → "&#8217;").
-        value = _unescape(value)
+        value = unescape(value)
     return _SPACE.sub(" ", value).strip()
 
 
@@ -478,7 +463,7 @@ def _html_to_text(html: str) -> str:
     try:
         return html_text.extract_text(html, guess_layout=False)
     except Exception:  # lxml refuses some fragments (e.g. only a comment)
-        return _unescape(re.sub(r"<[^>]*>", " ", html))
+        return unescape(re.sub(r"<[^>]*>", " ", html))
 
 
 def _clean_summary(text: str) -> str:
