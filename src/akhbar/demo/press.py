@@ -10,7 +10,6 @@ See akhbar.demo.outlets for which host carries which quirk.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import zlib
@@ -20,11 +19,14 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import urlsplit
 
+import tomli_w
+
 from akhbar.demo import render as R
 from akhbar.demo import texts as T
 from akhbar.demo.events import LOCAL, Art, World
 from akhbar.demo.outlets import BY_ID, OUTLETS, Outlet
 from akhbar.demo.server import LoopbackServers, Resource
+from akhbar.sources.registry import source_to_toml_table
 from akhbar.types import Source
 
 MAIN_ITEMS = 30
@@ -148,33 +150,9 @@ class DemoPress:
 
     def sources_toml(self) -> str:
         """The sources as an operator's TOML file (the keys akhbar.sources.registry reads)."""
-        def q(s: str) -> str:
-            return json.dumps(s, ensure_ascii=False)  # a JSON string is a TOML basic string
-
-        lines: list[str | None] = ["# The demo press: fictional outlets served on loopback by akhbar.demo.", ""]
-        for s in self.sources():
-            lines += [
-                "[[source]]", f"id = {q(s.id)}", f"name = {q(s.name)}",
-                f"homepage = {q(s.homepage)}",
-                "feeds = [\n" + "".join(f"  {q(f)},\n" for f in s.feeds) + "]",
-                f"languages = [{', '.join(q(x) for x in s.languages)}]",
-                f"country = {q(s.country)}", f"crawl_interval = {s.crawl_interval}",
-                f"founded = {q(s.founded.isoformat())}" if s.founded else None,
-                f"encoding = {q(s.encoding)}" if s.encoding else None,
-                f"display = {q(s.display)}", f"excerpt_words = {s.excerpt_words}",
-                f"min_delay = {s.min_delay!r}" if s.min_delay is not None else None,
-            ]
-            rules = s.extract
-            if not rules.is_empty():
-                lines.append("[source.extract]")
-                for key in ("body", "date", "author", "title"):
-                    value = getattr(rules, key)
-                    if value:
-                        lines.append(f"{key} = {q(value)}")
-                if rules.drop:
-                    lines.append(f"drop = [{', '.join(q(d) for d in rules.drop)}]")
-            lines.append("")
-        return "\n".join(line for line in lines if line is not None)
+        tables = [source_to_toml_table(s) for s in self.sources()]
+        return ("# The demo press: fictional outlets served on loopback by akhbar.demo.\n\n"
+                + tomli_w.dumps({"source": tables}))
 
     # -- ground truth ---------------------------------------------------------------------
 
