@@ -6,14 +6,13 @@ import gzip
 import json
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
 from akhbar.cli import app
+from httpservers import LoopbackServer, Reply
 
 RSS = """<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Le Phare</title>
 <item><title>Le port de Safi s'agrandit</title><link>{base}/fr/port-safi</link>
@@ -30,29 +29,13 @@ emplois dans la province, selon la chambre de commerce de la région Marrakech-S
 
 @pytest.fixture(scope="module")
 def outlet():
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            base = f"http://{self.headers['Host']}"
-            routes = {"/feed": (RSS.format(base=base), "application/rss+xml"),
-                      "/fr/port-safi": (ARTICLE, "text/html; charset=utf-8")}
-            if self.path not in routes:
-                self.send_error(404)
-                return
-            body, kind = routes[self.path]
-            data = body.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def feed(h):
+        body = RSS.format(base=f"http://{h.headers['Host']}").encode()
+        return Reply(200, body, {"Content-Type": "application/rss+xml"})
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    article = Reply(200, ARTICLE.encode(), {"Content-Type": "text/html; charset=utf-8"})
+    with LoopbackServer(routes={"/feed": feed, "/fr/port-safi": article}) as srv:
+        yield srv.url("")
 
 
 @pytest.fixture
