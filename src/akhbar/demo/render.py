@@ -48,7 +48,7 @@ def _e(s: str) -> str:
     return escape(s, quote=True)
 
 
-def _head(o: Outlet, lang: str, title: str, extra: str, charset_meta: str) -> str:
+def _head(lang: str, title: str, extra: str, charset_meta: str) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">\n<head>\n'
         f"{charset_meta}\n"
@@ -164,7 +164,7 @@ def article_page(world: World, a: Art, base: str, related: list[Art], most_read:
         blob = json.dumps(ld, ensure_ascii=False).replace("</", "<\\/")
         extra.append(f'<script type="application/ld+json">{blob}</script>')
     extra.append(f'<meta name="description" content="{_e(description)}">')
-    head = _head(o, lang, f"{a.title} | {o.name}", "\n".join(extra) + "\n",
+    head = _head(lang, f"{a.title} | {o.name}", "\n".join(extra) + "\n",
                  _charset_meta(o, a.charset_lie))
 
     body_parts = []
@@ -222,7 +222,7 @@ def listing_page(world: World, o: Outlet, lang: str, heading: str, arts: list[Ar
     """A homepage or section page: headlines with their first lines."""
     ui = T.UI[lang]
     alt = "".join(f'<link rel="alternate" type="{t}" href="{_e(u)}">\n' for u, t in feeds)
-    head = _head(o, lang, f"{heading} | {o.name}", alt, _charset_meta(o))
+    head = _head(lang, f"{heading} | {o.name}", alt, _charset_meta(o))
     items = []
     for a in arts:
         lead = world.paragraphs(a)[0]
