@@ -75,6 +75,11 @@ def _registry(settings: Settings):
     return load_registry(extra, only_extra=settings.only_sources_file)
 
 
+def _operator_file(file: Path | None) -> Path:
+    """The source file `sources add` and `import-opml` write: --file, else the setting."""
+    return file or Path(state.settings.sources_file or "sources.toml")
+
+
 def _store(settings: Settings):
     from akhbar.store.base import open_store
 
@@ -117,8 +122,7 @@ def sources_add(
     from akhbar.sources.registry import add_source, load_sources
     from akhbar.types import Source
 
-    target = file or (Path(state.settings.sources_file) if state.settings.sources_file
-                      else Path("sources.toml"))
+    target = _operator_file(file)
     source = Source(id=id, name=name, homepage=homepage, feeds=tuple(feed), languages=tuple(lang),
                     crawl_interval=interval, display=display)
     try:
@@ -225,7 +229,7 @@ def sources_import_opml(
     from akhbar.sources.opml import import_opml
     from akhbar.sources.registry import add_source
 
-    target = file or Path(state.settings.sources_file or "sources.toml")
+    target = _operator_file(file)
     try:
         sources = import_opml(opml.read_bytes())
         for s in sources:
