@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-# Where an article's published date came from, best first.
+# Where an article's published date came from; parse.dates.choose_published gives the order.
 DATE_SOURCES = ("feed", "page", "url", "first_seen")
 
 # What an article page may show of an outlet's text (the site issue uses it).
