@@ -29,7 +29,7 @@ from akhbar.enrich import article_from_feed_only, build_article
 from akhbar.errors import AkhbarError, DisallowedByRobots, FetchError, HTTPStatusError
 from akhbar.fetch import Fetcher
 from akhbar.parse.feeds import parse_feed
-from akhbar.parse.urls import canonical_url, url_key
+from akhbar.parse.urls import url_key
 from akhbar.sources.schedule import next_check
 from akhbar.store.base import Store
 from akhbar.types import Article, FeedClaim, FeedEntry, ParsedFeed, Source
@@ -186,7 +186,7 @@ class Pipeline:
         fresh: list[tuple[str, FeedEntry]] = []
         seen: set[str] = set()
         for entry in entries:
-            key = url_key(canonical_url(entry.link))
+            key = url_key(entry.link)
             if key not in seen and key not in self._in_flight:
                 seen.add(key)
                 fresh.append((key, entry))
