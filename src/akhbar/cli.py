@@ -293,28 +293,32 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between looks for due feeds.")] = 5.0,
 ) -> None:
     """Crawl on schedule until stopped. Run several on one PostgreSQL to share the work."""
-    from akhbar.pipeline import Pipeline, crawl_forever
-
     settings = state.settings
-    sources = _registry(settings)
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        store = _store(settings)
-        try:
-            async with Pipeline(store, settings, sources, worker=id) as pipeline:
-                err.print(f"worker {pipeline.worker}: {len(sources)} sources, {settings.database_url}")
-                await crawl_forever(pipeline, poll=poll, stop=stop, on_pass=_log_pass)
-        finally:
-            store.close()
-
     try:
-        asyncio.run(run())
+        asyncio.run(_crawl_on_schedule(settings, _registry(settings), worker=id, poll=poll))
     except AkhbarError as exc:
         _fail(exc)
+
+
+async def _crawl_on_schedule(settings: Settings, sources, *, worker: str | None, poll: float,
+                             also=None) -> None:
+    """Crawl due feeds every `poll` seconds until SIGINT/SIGTERM; `also(stop)` runs beside."""
+    from akhbar.pipeline import Pipeline, crawl_forever
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    store = _store(settings)
+    side = asyncio.create_task(also(stop)) if also else None
+    try:
+        async with Pipeline(store, settings, sources, worker=worker) as pipeline:
+            err.print(f"worker {pipeline.worker}: {len(sources)} sources, {settings.database_url}")
+            await crawl_forever(pipeline, poll=poll, stop=stop, on_pass=_log_pass)
+    finally:
+        if side:
+            side.cancel()
+        store.close()
 
 
 def _log_pass(report) -> None:
@@ -332,7 +336,6 @@ def demo(
 ) -> None:
     """Start the demo press on loopback and crawl it through the production pipeline."""
     from akhbar.demo import DemoPress
-    from akhbar.pipeline import Pipeline, crawl_forever
     from akhbar.sources.registry import load_sources
 
     shutil.rmtree(workdir, ignore_errors=True)  # the demo always starts from a fresh store
@@ -365,27 +368,12 @@ def demo(
                   f"{publish_every:g} s. Try: akhbar --database {settings.database_url} search "
                   "'barrage' — Ctrl-C stops.")
 
-        async def live() -> None:
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
+        async def publish(stop: asyncio.Event) -> None:
+            while not stop.is_set():
+                await asyncio.sleep(publish_every)
+                press.publish_more(1)
 
-            async def publish() -> None:
-                while not stop.is_set():
-                    await asyncio.sleep(publish_every)
-                    press.publish_more(1)
-
-            store = _store(settings)
-            publisher = asyncio.create_task(publish())
-            try:
-                async with Pipeline(store, settings, sources, worker="demo") as pipeline:
-                    await crawl_forever(pipeline, poll=5.0, stop=stop, on_pass=_log_pass)
-            finally:
-                publisher.cancel()
-                store.close()
-
-        asyncio.run(live())
+        asyncio.run(_crawl_on_schedule(settings, sources, worker="demo", poll=5.0, also=publish))
     except AkhbarError as exc:
         _fail(exc)
     finally:
