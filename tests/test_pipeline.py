@@ -173,6 +173,9 @@ def build_press(hosts: list[Host]) -> tuple[list[Source], dict[str, Host]]:
                                         ("/fr/introuvable", "Page disparue", NOW - day),
                                         # No summary to fall back on either.
                                         ("/fr/illisible", "Page illisible", NOW - day, ""),
+                                        # No text on the page, but a summary in the feed.
+                                        ("/fr/video", "La vidéo du salon", NOW - day,
+                                         "Reportage vidéo au salon de la pêche d'Agadir."),
                                         # Same article again, behind tracking parameters.
                                         ("/fr/salon-peche?utm_source=rss&utm_medium=feed",
                                          "Salon de la pêche à Agadir", NOW - day)]),
@@ -180,6 +183,8 @@ def build_press(hosts: list[Host]) -> tuple[list[Source], dict[str, Host]]:
         "/fr/salon-peche": static(article_page("Salon de la pêche à Agadir", FR, "fr"),
                                   "text/html; charset=utf-8"),
         # Malformed HTML with no article in it: an extraction error, not a crash.
+        "/fr/video": static(b"<html><body><video src='/v.mp4'></video></body></html>",
+                            "text/html"),
         "/fr/illisible": static(b"<html><body><div><p>\xff\xfe<<</div></table></span>",
                                 "text/html"),
     }
@@ -235,8 +240,9 @@ def test_bad_outlets_are_recorded_and_the_others_crawled(store, hosts):
     sources, by_name = build_press(hosts)
     report = crawl(store, sources, clock=lambda: NOW)
 
-    assert report.articles_new == 3
-    assert report.pages_failed == 2  # the 404 page and the unreadable one, on good-fr
+    assert report.articles_new == 4
+    # On good-fr: the 404 page, the unreadable one, and the video page kept from its summary.
+    assert report.pages_failed == 3
     fr = store.get_article_by_url(f"{by_name['good'].base}/fr/salon-peche")
     ar = store.get_article_by_url(f"{by_name['arabic'].base}/ar/maarid")
     en = store.get_article_by_url(f"{by_name['english'].base}/en/fisheries-fair")
@@ -262,7 +268,10 @@ def test_bad_outlets_are_recorded_and_the_others_crawled(store, hosts):
     assert states["bad-status"].next_check >= NOW + timedelta(seconds=3600)
     assert states["good-fr"].error_streak == 0 and states["good-fr"].etag == '"v1"'
     health = {h.source_id: h for h in store.source_health()}
-    assert health["good-fr"].pages_failed == 2 and health["good-fr"].articles == 1
+    assert health["good-fr"].pages_failed == 3 and health["good-fr"].pages_ok == 1
+    assert health["good-fr"].articles == 2
+    video = store.get_article_by_url(f"{by_name['good'].base}/fr/video")
+    assert video.text == "Reportage vidéo au salon de la pêche d'Agadir." and video.html == ""
     messages = [message for _, _, message in store.source_errors("good-fr")]
     assert any(m.startswith("HTTPStatusError") for m in messages)
     assert any(m.startswith("ExtractError") for m in messages)

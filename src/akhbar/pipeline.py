@@ -211,6 +211,11 @@ class Pipeline:
                     first_seen, self.clock(),
                 )
                 aliases = {url_key(entry.link), url_key(page.url)}
+                if article.extractor == "feed":
+                    # Stored from the feed's summary, but the page itself gave no text.
+                    report.pages_failed += 1
+                    self.store.record_page(source.id, entry.link, ok=False, error=(
+                        "ExtractError: no article text on the page; the feed's summary is kept"))
             except DisallowedByRobots:
                 # The feed itself is public: keep its title and summary, never the page.
                 report.pages_robots += 1

@@ -143,6 +143,9 @@ class Article:
     lang_hint: str | None = None  # "ary" when the text reads as Darija
     updated: datetime | None = None
     fetched_url: str | None = None  # the URL actually fetched when it differs from url
+    # What gave the text: "trafilatura", "readability", "rules", "import", or "feed" (the
+    # page had no article text, or robots.txt forbade it: the feed's summary stands in).
+    extractor: str = "trafilatura"
     content_hash: str = ""  # hash of the normalised text: exact copies
     minhash_bands: tuple[str, ...] = ()  # LSH band keys: near-duplicate candidates
     minhash: bytes = b""  # the signature itself, to confirm a candidate

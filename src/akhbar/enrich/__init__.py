@@ -87,6 +87,7 @@ def article_from(
         updated=page.updated or entry.updated,
         date_source=date_source,
         fetched_url=page_url if page_url != url else None,
+        extractor=page.extractor if from_page else "feed",
         content_hash=content_hash(text) if text else "",
         minhash=signature,
         minhash_bands=lsh_bands(signature) if signature else (),

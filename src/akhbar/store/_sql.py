@@ -382,7 +382,8 @@ class SQLStore:
                 self._add_aliases(existing, others)
                 return existing, False
             article_id = int(row[0])
-            self._count_page(a.source_id, ok=True)  # in the same transaction: one commit
+            if a.extractor != "feed":  # a page read: counted in the same transaction
+                self._count_page(a.source_id, ok=True)
             self._add_aliases(article_id, others)
             if copy_of is None and a.minhash_bands:
                 self._exec_many(

@@ -83,7 +83,8 @@ class Store(Protocol):
         aliases not yet known are recorded as aliases of the stored one (so known_urls skips
         them next time). ``aliases`` are other URLs that lead to it (the URL fetched, the
         feed's link). Copies keep ``copy_of`` and are never near-duplicate candidates.
-        A created article also counts as one page extracted (record_page ok) for health."""
+        A created article whose text came from its page (extractor other than "feed") also
+        counts as one page extracted (record_page ok) for health."""
 
     def get_article(self, article_id: int) -> StoredArticle | None: ...
 
