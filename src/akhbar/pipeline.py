@@ -169,11 +169,10 @@ class Pipeline:
                 report.feed_warnings[claim.feed_url] = feed.warning[:300]
                 log.warning("feed %s is ill-formed but readable: %s", claim.feed_url, feed.warning)
             new_items = await self._crawl_entries(feed.entries, source, report, progress)
-        except AkhbarError as exc:
-            self._fail(claim, source, report, exc)
-            return
-        except Exception as exc:  # a bug met on one outlet's data must not stop the others
-            log.exception("unexpected error on feed %s", claim.feed_url)
+        except Exception as exc:
+            if not isinstance(exc, AkhbarError):
+                # A bug met on one outlet's data: logged in full, and the others go on.
+                log.exception("unexpected error on feed %s", claim.feed_url)
             self._fail(claim, source, report, exc)
             return
         report.feeds_ok += 1
@@ -222,12 +221,9 @@ class Pipeline:
                 article = article_from_feed_only(entry, source, first_seen=first_seen,
                                                  now=self.clock())
                 aliases = {url_key(entry.link)}
-            except AkhbarError as exc:
-                report.pages_failed += 1
-                self.store.record_page(source.id, entry.link, ok=False, error=_describe(exc))
-                return False
-            except Exception as exc:  # see _crawl_feed
-                log.exception("unexpected error on page %s", entry.link)
+            except Exception as exc:
+                if not isinstance(exc, AkhbarError):  # see _crawl_feed
+                    log.exception("unexpected error on page %s", entry.link)
                 report.pages_failed += 1
                 self.store.record_page(source.id, entry.link, ok=False, error=_describe(exc))
                 return False
