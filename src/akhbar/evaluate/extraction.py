@@ -127,6 +127,16 @@ def run_extractor(
         return list(pool.map(_run_one, work, chunksize=4))
 
 
+def _load_json(folder: Path, name: str) -> Any:
+    """``folder/name``, or its gzipped ``name.gz``."""
+    plain = folder / name
+    if plain.exists():
+        with plain.open(encoding="utf-8") as f:
+            return json.load(f)
+    with gzip.open(folder / f"{name}.gz", "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def evaluate_extract_dir(
     path: Path, extractor: Extractor | None = None, processes: int = 1
 ) -> dict[str, Any]:
@@ -136,12 +146,7 @@ def evaluate_extract_dir(
     and ``html/<id>.html.gz``. Returns {"precision", "recall", "f1", "accuracy", "pages"}.
     """
     path = Path(path)
-    gt_file = path / "ground-truth.json"
-    if not gt_file.exists():
-        gt_file = path / "ground-truth.json.gz"
-    opener = gzip.open if gt_file.suffix == ".gz" else open
-    with opener(gt_file, "rt", encoding="utf-8") as f:
-        raw = json.load(f)
+    raw = _load_json(path, "ground-truth.json")
     ids = sorted(raw)
     jobs = [(path / "html" / f"{i}.html.gz", (raw[i] or {}).get("url") or "") for i in ids]
     texts = run_extractor(extractor or default_extractor, jobs, processes)
@@ -192,12 +197,7 @@ def evaluate_trafilatura_eval(
 ) -> dict[str, Any]:
     """Run ``extractor`` on trafilatura's evaluation corpus (evaldata.json.gz + html/<file>.gz)."""
     path = Path(path)
-    gt_file = path / "evaldata.json.gz"
-    if not gt_file.exists():
-        gt_file = path / "evaldata.json"
-    opener = gzip.open if gt_file.suffix == ".gz" else open
-    with opener(gt_file, "rt", encoding="utf-8") as f:
-        data = json.load(f)
+    data = _load_json(path, "evaldata.json")
     urls = sorted(data)
     jobs = [(path / "html" / f"{data[u]['file']}.gz", u) for u in urls]
     texts = run_extractor(extractor or default_extractor, jobs, processes)
