@@ -18,6 +18,12 @@ DATE_SOURCES = ("feed", "page", "url", "first_seen")
 # What an article page may show of an outlet's text (the site issue uses it).
 DISPLAY_MODES = ("full", "excerpt", "lede")
 
+# The sections every outlet's articles are filed under, whatever the outlet calls them
+# (slugs: they appear in URLs and in the `section:` search filter).
+SECTIONS = (
+    "politique", "economie", "sport", "culture", "societe", "international", "regions", "meteo",
+)
+
 
 @dataclass(frozen=True)
 class ExtractRules:
@@ -149,6 +155,7 @@ class Article:
     content_hash: str = ""  # hash of the normalised text: exact copies
     minhash_bands: tuple[str, ...] = ()  # LSH band keys: near-duplicate candidates
     minhash: bytes = b""  # the signature itself, to confirm a candidate
+    section: str | None = None  # one of SECTIONS, when the outlet's labels or URL say it
 
 
 @dataclass(frozen=True)
@@ -171,6 +178,7 @@ class StoredArticle:
     updated: datetime | None = None
     copy_of: int | None = None  # id of the original when this is a (near-)copy
     similarity: float | None = None  # estimated Jaccard to the original
+    section: str | None = None  # one of SECTIONS
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from akhbar.enrich.fingerprint import content_hash, lsh_bands, minhash_signature
 from akhbar.enrich.language import detect_language
+from akhbar.enrich.section import section_from_labels
 from akhbar.errors import ExtractError
 from akhbar.parse.dates import choose_published, date_from_url
 from akhbar.parse.encoding import decode_html
@@ -70,6 +71,7 @@ def article_from(
         now=now,
     )
     signature = minhash_signature(text) if text else b""
+    tags = tuple(dict.fromkeys((*entry.tags, *page.tags)))
     return Article(
         url=url,
         source_id=source.id,
@@ -79,7 +81,8 @@ def article_from(
         summary=entry.summary or (page.description or ""),
         author=page.author or entry.author,
         image=page.image or entry.image,
-        tags=tuple(dict.fromkeys((*entry.tags, *page.tags))),
+        tags=tags,
+        section=section_from_labels(tags, url),
         lang=lang,
         lang_hint=hint,
         first_seen=first_seen,

@@ -30,7 +30,7 @@ _MIGRATION_NAME = re.compile(r"^(\d+)_[\w.-]*\.sql$")
 
 ARTICLE_COLUMNS = (
     "id, url, source_id, title, text, lang, first_seen, published, date_source, html, "
-    "summary, author, image, tags, lang_hint, updated, copy_of, similarity"
+    "summary, author, image, tags, lang_hint, updated, copy_of, similarity, section"
 )
 
 FEED_COLUMNS = (
@@ -365,15 +365,15 @@ class SQLStore:
             row = self._exec(
                 "INSERT INTO articles (url, source_id, title, text, html, summary, author, image,"
                 " tags, lang, lang_hint, published, updated, first_seen, date_source, fetched_url,"
-                " content_hash, minhash, copy_of, similarity)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " content_hash, minhash, copy_of, similarity, section)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (url) DO NOTHING RETURNING id",
                 (
                     a.url, a.source_id, a.title, a.text, a.html, a.summary, a.author, a.image,
                     json.dumps(list(a.tags), ensure_ascii=False), a.lang, a.lang_hint,
                     self._dt_in(a.published), self._dt_in(a.updated), self._dt_in(a.first_seen),
                     a.date_source, a.fetched_url, a.content_hash, bytes(a.minhash),
-                    copy_of, similarity,
+                    copy_of, similarity, a.section,
                 ),
             ).fetchone()
             if row is None:
@@ -442,9 +442,13 @@ class SQLStore:
         *,
         lang: str | None = None,
         source_id: str | None = None,
+        section: str | None = None,
         include_copies: bool = True,
     ) -> list[StoredArticle]:
         where, params = [], []
+        if section is not None:
+            where.append("section = ?")
+            params.append(section)
         if lang is not None:
             where.append("lang = ?")
             params.append(lang)
@@ -515,6 +519,7 @@ class SQLStore:
             updated=self._dt_out(r[15]),
             copy_of=int(r[16]) if r[16] is not None else None,
             similarity=float(r[17]) if r[17] is not None else None,
+            section=r[18],
         )
 
     # -- health ----------------------------------------------------------------------------

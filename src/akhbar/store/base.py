@@ -97,6 +97,7 @@ class Store(Protocol):
         *,
         lang: str | None = None,
         source_id: str | None = None,
+        section: str | None = None,
         include_copies: bool = True,
     ) -> list[StoredArticle]:
         """Newest first by coalesce(published, first_seen)."""
