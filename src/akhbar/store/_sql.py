@@ -14,12 +14,20 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
 from akhbar.errors import StorageError
-from akhbar.types import Article, FeedClaim, FeedState, Source, SourceHealth, StoredArticle
+from akhbar.types import (
+    Article,
+    ExtractRules,
+    FeedClaim,
+    FeedState,
+    Source,
+    SourceHealth,
+    StoredArticle,
+)
 
 # How many source_errors rows each source keeps.
 ERRORS_KEPT = 100
@@ -64,6 +72,42 @@ def migrations(dialect: str) -> list[tuple[int, str, str]]:
 def source_config(source: Source) -> str:
     """The whole Source as JSON, so the store remembers how it was configured."""
     return json.dumps(dataclasses.asdict(source), ensure_ascii=False, default=str, sort_keys=True)
+
+
+def _article_filters(
+    lang: str | None, source_id: str | None, section: str | None, include_copies: bool
+) -> tuple[str, list[Any]]:
+    """The WHERE clause latest_articles and count_articles share."""
+    where, params = [], []
+    if section is not None:
+        where.append("section = ?")
+        params.append(section)
+    if lang is not None:
+        where.append("lang = ?")
+        params.append(lang)
+    if source_id is not None:
+        where.append("source_id = ?")
+        params.append(source_id)
+    if not include_copies:
+        where.append("copy_of IS NULL")
+    return ("WHERE " + " AND ".join(where)) if where else "", params
+
+
+def source_from_config(config: str, *, enabled: bool = True) -> Source:
+    """The Source source_config stored (JSON of dataclasses.asdict), back as a Source."""
+    data = json.loads(config)
+    extract = data.pop("extract", None) or {}
+    known = {f.name for f in dataclasses.fields(Source)}
+    data = {k: v for k, v in data.items() if k in known}
+    founded = data.pop("founded", None)
+    return Source(
+        **{k: v for k, v in data.items() if k not in ("feeds", "languages", "enabled")},
+        feeds=tuple(data.get("feeds", ())),
+        languages=tuple(data.get("languages", ())),
+        founded=date.fromisoformat(founded) if founded else None,
+        extract=ExtractRules(**{**extract, "drop": tuple(extract.get("drop", ()))}),
+        enabled=enabled,
+    )
 
 
 def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -445,19 +489,7 @@ class SQLStore:
         section: str | None = None,
         include_copies: bool = True,
     ) -> list[StoredArticle]:
-        where, params = [], []
-        if section is not None:
-            where.append("section = ?")
-            params.append(section)
-        if lang is not None:
-            where.append("lang = ?")
-            params.append(lang)
-        if source_id is not None:
-            where.append("source_id = ?")
-            params.append(source_id)
-        if not include_copies:
-            where.append("copy_of IS NULL")
-        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        clause, params = _article_filters(lang, source_id, section, include_copies)
         with self._read():
             rows = self._exec(
                 f"SELECT {ARTICLE_COLUMNS} FROM articles {clause}"
@@ -521,6 +553,86 @@ class SQLStore:
             similarity=float(r[17]) if r[17] is not None else None,
             section=r[18],
         )
+
+    # -- reading for the site (caller: akhbar.web) -----------------------------------------
+    def list_sources(self) -> list[Source]:
+        with self._read():
+            rows = self._exec("SELECT id, name, homepage, languages, config, enabled FROM sources"
+                              " ORDER BY id").fetchall()
+        return [source_from_config(r[4], enabled=bool(r[5])) for r in rows]
+
+    def count_articles(
+        self,
+        *,
+        lang: str | None = None,
+        source_id: str | None = None,
+        section: str | None = None,
+        include_copies: bool = True,
+    ) -> int:
+        clause, params = _article_filters(lang, source_id, section, include_copies)
+        with self._read():
+            row = self._exec(f"SELECT count(*) FROM articles {clause}", params).fetchone()
+        return int(row[0])
+
+    def articles_between(
+        self, start: datetime, end: datetime, limit: int = 50, offset: int = 0
+    ) -> list[StoredArticle]:
+        with self._read():
+            rows = self._exec(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles"
+                " WHERE coalesce(published, first_seen) >= ? AND coalesce(published, first_seen) < ?"
+                " ORDER BY coalesce(published, first_seen) DESC, id DESC LIMIT ? OFFSET ?",
+                (self._dt_in(start), self._dt_in(end), limit, offset),
+            ).fetchall()
+        return [self._article(r) for r in rows]
+
+    def count_between(self, start: datetime, end: datetime) -> int:
+        with self._read():
+            row = self._exec(
+                "SELECT count(*) FROM articles"
+                " WHERE coalesce(published, first_seen) >= ? AND coalesce(published, first_seen) < ?",
+                (self._dt_in(start), self._dt_in(end)),
+            ).fetchone()
+        return int(row[0])
+
+    def article_time_neighbours(
+        self, start: datetime, end: datetime
+    ) -> tuple[datetime | None, datetime | None]:
+        with self._read():
+            before = self._exec(
+                "SELECT max(coalesce(published, first_seen)) FROM articles"
+                " WHERE coalesce(published, first_seen) < ?", (self._dt_in(start),),
+            ).fetchone()[0]
+            after = self._exec(
+                "SELECT min(coalesce(published, first_seen)) FROM articles"
+                " WHERE coalesce(published, first_seen) >= ?", (self._dt_in(end),),
+            ).fetchone()[0]
+        return self._dt_out(before), self._dt_out(after)
+
+    def article_time_range(self) -> tuple[datetime | None, datetime | None]:
+        with self._read():
+            oldest, newest = self._exec(
+                "SELECT min(coalesce(published, first_seen)), max(coalesce(published, first_seen))"
+                " FROM articles"
+            ).fetchone()
+        return self._dt_out(oldest), self._dt_out(newest)
+
+    def latest_change(self) -> tuple[int, datetime | None]:
+        with self._read():
+            row = self._exec("SELECT id, first_seen FROM articles ORDER BY id DESC LIMIT 1").fetchone()
+        return (int(row[0]), self._dt_out(row[1])) if row else (0, None)
+
+    def add_report(
+        self, kind: str, article_id: int, image_url: str | None, reason: str,
+        reporter: str | None = None,
+    ) -> int:
+        with self._write():
+            row = self._exec(
+                "INSERT INTO reports (kind, article_id, image_url, reason, reporter, created)"
+                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (kind, article_id, image_url, reason, reporter, self._dt_in(self._now())),
+            ).fetchone()
+        return int(row[0])
 
     # -- health ----------------------------------------------------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:

@@ -110,6 +110,48 @@ class Store(Protocol):
     def search_text(self, query: str, limit: int = 20) -> list[StoredArticle]:
         """Plain full-text search for the command line (the site issue brings the real one)."""
 
+    # -- reading for the site (caller: akhbar.web) -----------------------------------------
+    def list_sources(self) -> list[Source]:
+        """Every source ever synced (disabled ones too: their articles stay readable), as
+        configured at the last sync, with ``enabled`` as now in force. Ordered by id."""
+
+    def count_articles(
+        self,
+        *,
+        lang: str | None = None,
+        source_id: str | None = None,
+        section: str | None = None,
+        include_copies: bool = True,
+    ) -> int:
+        """How many articles latest_articles would page through with these filters."""
+
+    def articles_between(
+        self, start: datetime, end: datetime, limit: int = 50, offset: int = 0
+    ) -> list[StoredArticle]:
+        """Articles with start <= coalesce(published, first_seen) < end, newest first."""
+
+    def count_between(self, start: datetime, end: datetime) -> int: ...
+
+    def article_time_neighbours(
+        self, start: datetime, end: datetime
+    ) -> tuple[datetime | None, datetime | None]:
+        """(newest article time before start, oldest article time at or after end): the
+        day archive's previous and next links skip empty days."""
+
+    def article_time_range(self) -> tuple[datetime | None, datetime | None]:
+        """(oldest, newest) coalesce(published, first_seen) of all articles."""
+
+    def latest_change(self) -> tuple[int, datetime | None]:
+        """(highest article id, its first_seen): changes whenever an article is stored, so
+        the site derives its ETag and Last-Modified from it. (0, None) when empty."""
+
+    def add_report(
+        self, kind: str, article_id: int, image_url: str | None, reason: str,
+        reporter: str | None = None,
+    ) -> int:
+        """Record a reader's report ('image' or 'article'); returns its id. Unknown
+        article: StorageError. What reports lead to is the moderation stage's business."""
+
     # -- health (caller: pipeline, `akhbar sources health`) --------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:
         """Count one article page fetched+extracted (ok) or failed, for extraction health."""
