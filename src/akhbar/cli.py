@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
@@ -385,25 +386,69 @@ def demo(
 def search(
     query: str,
     limit: Annotated[int, typer.Option()] = 10,
+    offset: Annotated[int, typer.Option()] = 0,
+    sort: Annotated[str | None, typer.Option(help="relevance or date (default: the query's).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Search stored articles (plain full text until the site brings the real search)."""
+    """Search stored articles: words, "phrases", OR, -word, source: lang: section:
+    after: before: date: sort: (see README, "Search")."""
+    import html
+    import re
+
+    from akhbar.search import search as run_search
+
     store = _store(state.settings)
     try:
-        hits = store.search_text(query, limit=limit)
+        results = run_search(store, query, limit=limit, offset=offset, sort=sort)
     except AkhbarError as exc:
         _fail(exc)
     finally:
         store.close()
-    for a in hits:
+    for hit in results.hits:
+        a = hit.article
         when = (a.published or a.first_seen).strftime("%Y-%m-%d")
+        # The snippet is HTML for the site; the terminal gets its text, marks in bold.
+        text = html.unescape(re.sub(r"</?mark>", "", hit.snippet))
         if as_json:
             print(json.dumps({"id": a.id, "url": a.url, "source": a.source_id, "lang": a.lang,
-                              "published": when, "title": a.title}, ensure_ascii=False))
+                              "published": when, "title": a.title, "score": round(hit.score, 4),
+                              "snippet": text}, ensure_ascii=False))
         else:
-            out.print(f"[bold]{a.title}[/bold]\n  {a.source_id} · {a.lang} · {when} · {a.url}")
-    if not hits and not as_json:
-        out.print("no match")
+            marked = "".join(
+                {"<mark>": "[b]", "</mark>": "[/b]"}.get(part) or escape(html.unescape(part))
+                for part in re.split(r"(</?mark>)", hit.snippet))
+            out.print(f"[bold]{escape(a.title)}[/bold]\n  {a.source_id} · {a.lang} · {when} · {a.url}"
+                      f"\n  {marked}")
+    if not as_json:
+        more = "+" if results.total_capped else ""
+        out.print(f"{results.total}{more} match(es)" if results.hits or results.total else "no match")
+
+
+@app.command()
+def reindex(
+    check: Annotated[bool, typer.Option("--check", help="Only verify; exit 1 when drifted.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Rebuild even if nothing looks wrong.")] = False,
+    batch: Annotated[int, typer.Option(help="Articles per committed batch.")] = 1000,
+) -> None:
+    """Verify the search index against the articles; rebuild it (resumable) when the
+    analyzer changed, and add entries missing for stored articles."""
+    store = _store(state.settings)
+    try:
+        status = store.search_index_status()
+        if not check and (full or not status.ok):
+            with Progress(TextColumn("reindex"), BarColumn(), MofNCompleteColumn(),
+                          console=err, transient=True) as progress:
+                task = progress.add_task("reindex", total=status.articles)
+                status = store.reindex(
+                    full=full, batch=batch,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total))
+    except AkhbarError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    print(json.dumps(dataclasses.asdict(status) | {"ok": status.ok}))
+    if not status.ok:
+        raise typer.Exit(1)
 
 
 @app.command("import")

@@ -12,13 +12,14 @@ import dataclasses
 import json
 import re
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akhbar.errors import StorageError
+from akhbar.search.analyze import index_document
 from akhbar.types import (
     Article,
     ExtractRules,
@@ -28,6 +29,10 @@ from akhbar.types import (
     SourceHealth,
     StoredArticle,
 )
+
+if TYPE_CHECKING:
+    from akhbar.search.backends import IndexStatus
+    from akhbar.search.query import Query
 
 # How many source_errors rows each source keeps.
 ERRORS_KEPT = 100
@@ -159,8 +164,8 @@ class SQLStore:
     def _dt_out(self, value: Any) -> datetime | None:
         raise NotImplementedError
 
-    def _search(self, query: str, limit: int) -> list[tuple]:
-        raise NotImplementedError
+    # The search SQL of this dialect (akhbar.search.backends), set by the subclass.
+    search_backend_class: type | None = None
 
     def _close(self) -> None:
         raise NotImplementedError
@@ -210,7 +215,16 @@ class SQLStore:
                     (version, name, self._now().isoformat()),
                 )
                 current = version
+            if current >= 3:  # search_meta exists
+                self._search.after_migrate()
         return int(current)
+
+    @property
+    def _search(self):
+        backend = self.__dict__.get("_search_backend")
+        if backend is None:
+            backend = self.__dict__["_search_backend"] = self.search_backend_class(self)
+        return backend
 
     def close(self) -> None:
         with self._lock:
@@ -400,6 +414,9 @@ class SQLStore:
     ) -> tuple[int, bool]:
         others = [u for u in dict.fromkeys(aliases) if u and u != article.url]
         a = article
+        # Analysed before taking the write lock; written in the article's own transaction.
+        title_terms, body_terms = index_document(a.title, a.text, a.lang)
+        search_cols, search_marks, search_values = self._search.insert_columns(title_terms, body_terms)
         with self._write():
             existing = self._lookup_id([a.url, *others])
             if existing is not None:
@@ -409,15 +426,15 @@ class SQLStore:
             row = self._exec(
                 "INSERT INTO articles (url, source_id, title, text, html, summary, author, image,"
                 " tags, lang, lang_hint, published, updated, first_seen, date_source, fetched_url,"
-                " content_hash, minhash, copy_of, similarity, section)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f" content_hash, minhash, copy_of, similarity, section{search_cols})"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?{search_marks})"
                 " ON CONFLICT (url) DO NOTHING RETURNING id",
                 (
                     a.url, a.source_id, a.title, a.text, a.html, a.summary, a.author, a.image,
                     json.dumps(list(a.tags), ensure_ascii=False), a.lang, a.lang_hint,
                     self._dt_in(a.published), self._dt_in(a.updated), self._dt_in(a.first_seen),
                     a.date_source, a.fetched_url, a.content_hash, bytes(a.minhash),
-                    copy_of, similarity, a.section,
+                    copy_of, similarity, a.section, *search_values,
                 ),
             ).fetchone()
             if row is None:
@@ -426,6 +443,7 @@ class SQLStore:
                 self._add_aliases(existing, others)
                 return existing, False
             article_id = int(row[0])
+            self._search.after_insert(article_id, title_terms, body_terms)
             if a.extractor != "feed":  # a page read: counted in the same transaction
                 self._count_page(a.source_id, ok=True)
             self._add_aliases(article_id, others)
@@ -525,11 +543,34 @@ class SQLStore:
         }
 
     def search_text(self, query: str, limit: int = 20) -> list[StoredArticle]:
-        if not query.strip() or limit <= 0:
+        from akhbar.search import QueryError, parse_query
+
+        if limit <= 0:
             return []
+        try:
+            parsed = parse_query(query)
+        except QueryError:
+            return []
+        return [a for a, _ in self.search_articles(parsed, limit=limit)[0]]
+
+    def search_articles(
+        self, query: Query, *, limit: int = 20, offset: int = 0, sort: str | None = None
+    ) -> tuple[list[tuple[StoredArticle, float]], int, bool]:
+        from akhbar.search.plan import plan
+
         with self._read():
-            rows = self._search(query, limit)
-        return [self._article(r) for r in rows]
+            rows, total, capped = self._search.search(
+                query, plan(query), max(0, limit), max(0, offset), sort or query.sort)
+        return [(self._article(r[:-1]), float(r[-1] or 0.0)) for r in rows], total, capped
+
+    def search_index_status(self) -> IndexStatus:
+        return self._search.status()
+
+    def reindex(
+        self, *, full: bool = False, batch: int = 1000,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IndexStatus:
+        return self._search.reindex(full=full, batch=batch, progress=progress)
 
     def _article(self, r: Sequence[Any]) -> StoredArticle:
         return StoredArticle(

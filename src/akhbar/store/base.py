@@ -7,11 +7,14 @@ wrapped in :class:`akhbar.errors.StorageError`. Times are timezone-aware UTC dat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from akhbar.types import Article, FeedClaim, FeedState, Source, SourceHealth, StoredArticle
+
+if TYPE_CHECKING:
+    from akhbar.search import IndexStatus, Query
 
 
 class Store(Protocol):
@@ -108,7 +111,28 @@ class Store(Protocol):
         """{"articles": n, "copies": n, "by_lang": {"fr": n, ...}, "by_source": {...}}"""
 
     def search_text(self, query: str, limit: int = 20) -> list[StoredArticle]:
-        """Plain full-text search for the command line (the site issue brings the real one)."""
+        """The articles of akhbar.search for a query, best first; [] for a query that
+        cannot be run. Callers wanting snippets, totals or errors use akhbar.search.search."""
+
+    # -- search (caller: akhbar.search.search, `akhbar reindex`) ---------------------------
+    # add_article writes the article's analysed terms (akhbar.search.analyze) to the index
+    # in the article's own transaction, so the index cannot drift from the articles.
+    def search_articles(
+        self, query: Query, *, limit: int = 20, offset: int = 0, sort: str | None = None
+    ) -> tuple[list[tuple[StoredArticle, float]], int, bool]:
+        """(article, score) best first (or newest first: sort "date", or a query without
+        words), the number of matches counted up to search.COUNT_CAP, and whether the count
+        stopped there. Copies are left out unless the query names sources."""
+
+    def search_index_status(self) -> IndexStatus:
+        """Articles vs index entries, and the analyzer version the index was built with."""
+
+    def reindex(
+        self, *, full: bool = False, batch: int = 1000,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IndexStatus:
+        """Rebuild the index when the analyzer version changed (or ``full``), resuming an
+        interrupted rebuild; add entries missing for stored articles. Returns the status."""
 
     # -- reading for the site (caller: akhbar.web) -----------------------------------------
     def list_sources(self) -> list[Source]:

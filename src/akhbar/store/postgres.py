@@ -10,7 +10,8 @@ from typing import Any
 import psycopg
 
 from akhbar.errors import StorageError
-from akhbar.store._sql import ARTICLE_COLUMNS, SQLStore, utc
+from akhbar.search.backends import PostgresSearch
+from akhbar.store._sql import SQLStore, utc
 
 # Any fixed number: concurrent migrate() calls on one database take turns on it.
 _MIGRATION_LOCK = 0x616B6862  # "akhb"
@@ -20,6 +21,7 @@ class PostgresStore(SQLStore):
     dialect = "postgres"
     # Each claimer skips rows another transaction is claiming instead of waiting for them.
     lock_clause = "FOR UPDATE OF f SKIP LOCKED"
+    search_backend_class = PostgresSearch
     backend_errors = (psycopg.Error,)
 
     def __init__(self, url: str):
@@ -86,14 +88,6 @@ class PostgresStore(SQLStore):
 
     def _dt_out(self, value: Any) -> datetime | None:
         return None if value is None else utc(value)
-
-    def _search(self, query: str, limit: int) -> list[tuple]:
-        # plainto_tsquery reads any text as plain words: no syntax error is possible.
-        return self._exec(
-            f"SELECT {ARTICLE_COLUMNS} FROM articles, plainto_tsquery('simple', ?) q"
-            " WHERE search @@ q ORDER BY ts_rank(search, q) DESC, id DESC LIMIT ?",
-            (query, limit),
-        ).fetchall()
 
     def _close(self) -> None:
         self._closed = True

@@ -9,25 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from akhbar.errors import StorageError
-from akhbar.store._sql import ARTICLE_COLUMNS, SQLStore, utc
+from akhbar.search.backends import SQLiteSearch
+from akhbar.store._sql import SQLStore, utc
 
 # Seconds a writer waits for another connection's write lock before failing.
 BUSY_TIMEOUT = 30.0
 
 
-def _quote_terms(query: str) -> str:
-    """An FTS5 query matching every word of ``query``, with no syntax left to misparse.
-
-    Each whitespace-separated token becomes a quoted string (inner quotes doubled), so
-    AND/OR/NOT, parentheses, ``*``, ``:`` and stray quotes are plain text. Tokens without
-    any letter or digit would be empty phrases and are dropped.
-    """
-    terms = ['"' + tok.replace('"', '""') + '"' for tok in query.split() if any(c.isalnum() for c in tok)]
-    return " ".join(terms)
-
-
 class SQLiteStore(SQLStore):
     dialect = "sqlite"
+    search_backend_class = SQLiteSearch
     backend_errors = (sqlite3.Error,)
 
     def __init__(self, path: str):
@@ -86,17 +77,6 @@ class SQLiteStore(SQLStore):
         if value is None:
             return None
         return utc(datetime.fromisoformat(value))
-
-    def _search(self, query: str, limit: int) -> list[tuple]:
-        match = _quote_terms(query)
-        if not match:
-            return []
-        columns = ", ".join("a." + c.strip() for c in ARTICLE_COLUMNS.split(","))
-        return self._exec(
-            f"SELECT {columns} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid"
-            " WHERE articles_fts MATCH ? ORDER BY articles_fts.rank LIMIT ?",
-            (match, limit),
-        ).fetchall()
 
     def _close(self) -> None:
         self._conn.close()

@@ -1,0 +1,197 @@
+"""Text → index terms, per language. Documents and queries go through the same functions.
+
+One word gives at most one term, at the word's own position, so a phrase of the text is
+a phrase of the terms (FTS5 phrases, PostgreSQL ``<->``). The language of each *word*
+decides part of its analysis: a word in Arabic script always gets the Arabic analysis,
+whatever the article's language; a Latin word gets the article language's (French or
+English Snowball), or only folding in other languages.
+
+Arabic: diacritics and tatweel removed → clitic prefixes (و ف ب ك ل, with or without ال,
+and لل) stripped, checked against simplemma's dictionary when the bare form is ambiguous
+→ simplemma lemma → Snowball Arabic stem → alef/hamza, ى and ة written one way.
+French: accents folded, elisions (l' d' qu' …) dropped, Snowball French.
+English: folded, possessive 's dropped, Snowball English.
+
+Bump ``ANALYZER_VERSION`` whenever a change here gives any word a different term: the
+store compares it with the version its index was built with and ``akhbar reindex``
+rebuilds (see docs/architecture.md, "Search").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import simplemma
+import Stemmer
+
+ANALYZER_VERSION = "1"
+
+# Longer words are cut (both in documents and queries): PostgreSQL refuses lexemes over
+# 2 KB, and no real word is this long.
+MAX_WORD = 60
+# Distinct words kept per cache; a large news archive has a few hundred thousand.
+CACHE_WORDS = 1 << 19
+
+_ARABIC_CHAR = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+# Harakat, superscript alef, Quranic marks, tatweel: dropped before tokenising so that a
+# vowelled word stays one word.
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+# Arabic-Indic and Eastern Arabic-Indic digits → ASCII.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# A word: letters and digits (no underscore), and whether an apostrophe follows it.
+_WORD = re.compile(r"[^\W_]+(?:(['’](?=[^\W_])))?")
+# French elided words: "l'État" → "État"; only when an apostrophe follows them.
+_ELIDED = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu",
+                     "puisqu", "quoiqu", "presqu"})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss", "ı": "i", "ø": "o", "đ": "d",
+                            "ł": "l"})
+# After stemming: one spelling for letters that writers and stemmers use interchangeably.
+_ARABIC_FINAL = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
+                               "ؤ": "و", "ئ": "ي", "ک": "ك", "ی": "ي", "ے": "ي"})
+# Conjunction (و ف) and preposition (ب ك ل) before the article ال; لل is ل + ال.
+_PREFIX_WITH_AL = re.compile("^(?:[وف]?[بكل]?(?=ال)|[وف]?ل(?=ل))")
+_PREFIX_BARE = re.compile("^[وف]?[بكل]?")
+
+_stemmers: dict[str, Stemmer.Stemmer] = {}
+
+
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    # One per language and process; PyStemmer objects are not shared across threads safely,
+    # but the analysis runs under the store's lock or in one thread.
+    s = _stemmers.get(lang)
+    if s is None:
+        s = _stemmers[lang] = Stemmer.Stemmer(lang)
+    return s
+
+
+def is_arabic(word: str) -> bool:
+    return _ARABIC_CHAR.search(word) is not None
+
+
+def prepare(text: str) -> str:
+    """Text before tokenising: Arabic marks and tatweel removed, digits in ASCII."""
+    return _ARABIC_MARKS.sub("", text).translate(_DIGITS)
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of each word of ``text`` (offsets into ``text`` itself).
+
+    French elided words ("l'", "qu'") are left out; everything else is kept, so positions
+    in the term list follow the text.
+    """
+    out = []
+    for m in _WORD.finditer(text):
+        w = m.group(0)
+        if m.group(1):  # followed by an apostrophe
+            w = w[:-1]
+            if w.lower() in _ELIDED:
+                continue
+        out.append((w, m.start(), m.start() + len(w)))
+    return out
+
+
+@lru_cache(maxsize=CACHE_WORDS)
+def fold(word: str) -> str:
+    """Lower case, accents removed, ligatures spelled out: "Égypte" → "egypte"."""
+    w = word.lower().translate(_LIGATURES)
+    if w.isascii():
+        return w
+    return "".join(c for c in unicodedata.normalize("NFKD", w) if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=CACHE_WORDS)
+def arabic_term(word: str) -> str:
+    """The index term of one Arabic word (already without marks)."""
+    w = _strip_clitics(word)
+    lemma = simplemma.lemmatize(w, lang="ar")
+    stem = _stemmer("arabic").stemWord(lemma)
+    # A stemmer that eats the whole word (rare: very short words) keeps the word instead.
+    return (stem or lemma).translate(_ARABIC_FINAL)
+
+
+def _strip_clitics(w: str) -> str:
+    if len(w) < 4:
+        return w
+    m = _PREFIX_WITH_AL.match(w)
+    if m and m.end():
+        rest = w[m.end():]
+        if not rest.startswith("ال"):
+            # لل + word is ل + ال + word, the alef dropped; when the word itself starts
+            # with ل ("للاعب" = ل + اللاعب) the dictionary tells which.
+            rest = ("ال" if simplemma.is_known(rest, lang="ar") else "ا") + rest
+        # وال + at least three letters; a known word whose bare form is unknown stays
+        # whole ("والدة" is a word, "الدة" is not).
+        if len(rest) >= 5 and (not simplemma.is_known(w, lang="ar")
+                               or simplemma.is_known(rest, lang="ar")):
+            return rest
+        return w
+    m = _PREFIX_BARE.match(w)
+    if m and m.end():
+        rest = w[m.end():]
+        # No article: strip only when the dictionary says the bare form is the word
+        # ("لمصر" → "مصر", while "بلد" and "كتب" stay).
+        if len(rest) >= 2 and not simplemma.is_known(w, lang="ar") \
+                and simplemma.is_known(rest, lang="ar"):
+            return rest
+    return w
+
+
+@lru_cache(maxsize=CACHE_WORDS)
+def french_term(word: str) -> str:
+    return _stemmer("french").stemWord(fold(word))
+
+
+@lru_cache(maxsize=CACHE_WORDS)
+def english_term(word: str) -> str:
+    return _stemmer("english").stemWord(fold(word))
+
+
+def term(word: str, lang: str) -> str:
+    """The index term of one word of an article written in ``lang``."""
+    word = word[:MAX_WORD]
+    if is_arabic(word):
+        return arabic_term(word)
+    if lang == "fr":
+        return french_term(word)
+    if lang == "en":
+        return english_term(word)
+    return fold(word)
+
+
+def analyze(text: str, lang: str) -> list[str]:
+    """Index terms of ``text``, one per word, in order."""
+    text = prepare(text)
+    if lang == "en":
+        terms = []
+        for w, start, _ in words(text):
+            # "Morocco's" → "morocco": the possessive s is no word of its own.
+            if w in ("s", "S") and start > 0 and text[start - 1] in "'’":
+                continue
+            terms.append(term(w, lang))
+        return terms
+    return [term(w, lang) for w, _, _ in words(text)]
+
+
+def query_variants(word: str, lang: str | None) -> tuple[str, ...]:
+    """The terms a query word may have been indexed as.
+
+    Arabic script: its Arabic term. A Latin word, when the query names no language: its
+    French term, its English term and its plain folded form (articles in other languages),
+    any of which may match; with ``lang:`` only that language's.
+    """
+    word = word[:MAX_WORD]
+    if is_arabic(word):
+        return (arabic_term(word),)
+    if lang in ("fr", "en"):
+        return (term(word, lang),)
+    if lang is not None and lang != "ar":
+        return (fold(word),)
+    # Always three, in this order: a phrase pairs variant i of each word (plan.py).
+    return (french_term(word), english_term(word), fold(word))
+
+
+def index_document(title: str, text: str, lang: str) -> tuple[list[str], list[str]]:
+    """(title terms, body terms) of an article, as the search index stores them."""
+    return analyze(title, lang), analyze(text, lang)
