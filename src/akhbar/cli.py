@@ -499,6 +499,22 @@ def eval_extract(
     print(json.dumps(result))
 
 
+@eval_app.command("search")
+def eval_search(
+    file: Path,
+    database_url: Annotated[str | None, typer.Option(
+        help="PostgreSQL URL: index into a temporary schema there (default: a temporary SQLite).")] = None,
+) -> None:
+    """Score search on judged queries (JSON lines of docs and queries); prints one JSON object."""
+    from akhbar.evaluate.search import evaluate_search
+
+    try:
+        result = evaluate_search(file, database_url)
+    except (AkhbarError, OSError) as exc:
+        _fail(exc)
+    print(json.dumps(result, ensure_ascii=False))
+
+
 @config_app.command("dump")
 def config_dump() -> None:
     """Print the settings in force, as TOML."""
