@@ -334,8 +334,11 @@ def demo(
     port: Annotated[int, typer.Option(help="Port of the demo press (0: any free port).")] = 0,
     workdir: Annotated[Path, typer.Option(help="Where the demo keeps its database.")] = Path("var/demo"),
     publish_every: Annotated[float, typer.Option(help="Seconds between new demo articles.")] = 20.0,
+    web_host: Annotated[str | None, typer.Option(help="Address of the site (AKHBAR_WEB_HOST).")] = None,
+    web_port: Annotated[int | None, typer.Option(help="Port of the site (AKHBAR_WEB_PORT).")] = None,
 ) -> None:
-    """Start the demo press on loopback and crawl it through the production pipeline."""
+    """Start the demo press on loopback, crawl it through the production pipeline and serve
+    the site over what was crawled (http://127.0.0.1:8000/ by default)."""
     from akhbar.demo import DemoPress
     from akhbar.sources.registry import load_sources
 
@@ -365,20 +368,42 @@ def demo(
             print(json.dumps(summary, ensure_ascii=False, default=str))
             return
         print(json.dumps(summary, ensure_ascii=False, default=str), file=sys.stderr)
+        from akhbar.web.server import BackgroundSite
+
+        site = BackgroundSite(settings, host=web_host, port=web_port).start()
         err.print("crawling on schedule; new demo articles appear every "
-                  f"{publish_every:g} s. Try: akhbar --database {settings.database_url} search "
-                  "'barrage' — Ctrl-C stops.")
+                  f"{publish_every:g} s. Ctrl-C stops.")
+        # stdout, alone on its line: the address a script (or a reader) opens.
+        print(f"site: {site.url}", flush=True)
 
         async def publish(stop: asyncio.Event) -> None:
             while not stop.is_set():
                 await asyncio.sleep(publish_every)
                 press.publish_more(1)
 
-        asyncio.run(_crawl_on_schedule(settings, sources, worker="demo", poll=5.0, also=publish))
+        try:
+            asyncio.run(_crawl_on_schedule(settings, sources, worker="demo", poll=5.0, also=publish))
+        finally:
+            site.stop()
     except AkhbarError as exc:
         _fail(exc)
     finally:
         press.stop()
+
+
+# -- the site --------------------------------------------------------------------------------
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (AKHBAR_WEB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (AKHBAR_WEB_PORT).")] = None,
+) -> None:
+    """Serve the reader's site, its JSON API and feeds over the store."""
+    from akhbar.web.server import serve as serve_site
+
+    try:
+        serve_site(state.settings, host=host, port=port)
+    except AkhbarError as exc:
+        _fail(exc)
 
 
 # -- reading ---------------------------------------------------------------------------------

@@ -1,0 +1,287 @@
+"""What pages, the API and feeds read, built once: outlets, article views, pages of lists.
+
+Each route asks :class:`Site` for plain values (an :class:`Item` is an article with its
+outlet and what its display mode lets us show) and then renders them as HTML, JSON or a
+feed. Input checking lives here too, so the three outputs refuse the same requests.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from akhbar.types import SECTIONS, Source, StoredArticle
+from akhbar.web.i18n import CASABLANCA, direction
+from akhbar.web.render import Shown, clean_text, http_url, shown
+
+PER_PAGE = 30
+MAX_PAGE = 100_000  # deeper than any archive; keeps OFFSET arithmetic sane
+_LANG = re.compile(r"^[a-z]{2,3}$")
+_SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SOURCES_TTL = 30.0  # seconds an outlet list is reused (outlets change at a sync)
+VERSION_TTL = 1.0  # seconds the newest-article marker is reused (ETags)
+
+
+class SiteError(Exception):
+    """A request the site refuses: status 400 or 404. ``message`` is English (the API's);
+    ``reader`` is a sentence to show as is (the search engine's own explanation)."""
+
+    def __init__(self, status: int, message: str, reader: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.reader = reader
+
+
+@dataclass(frozen=True)
+class Item:
+    """One article as the site shows it."""
+
+    article: StoredArticle
+    source: Source
+    view: Shown
+
+    @property
+    def id(self) -> int:
+        return self.article.id
+
+    @property
+    def href(self) -> str:
+        return f"/article/{self.article.id}"
+
+    @property
+    def title(self) -> str:
+        return clean_text(self.article.title) or self.article.url
+
+    @property
+    def outlet(self) -> str:
+        return clean_text(self.source.name) or self.source.id
+
+    @property
+    def author(self) -> str:
+        return clean_text(self.article.author)
+
+    @property
+    def lang(self) -> str:
+        return self.article.lang if _LANG.match(self.article.lang or "") else "und"
+
+    @property
+    def dir(self) -> str:
+        return direction(self.article.lang)
+
+    @property
+    def when(self) -> datetime:
+        return self.article.published or self.article.first_seen
+
+    @property
+    def source_url(self) -> str | None:
+        return http_url(self.article.url)
+
+    @property
+    def image(self) -> str | None:
+        return http_url(self.article.image)
+
+
+@dataclass(frozen=True)
+class Pager:
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def links(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link: first, last, and a window around this one (None = gap)."""
+        wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        out: list[int | None] = []
+        for n in sorted(p for p in wanted if 1 <= p <= self.pages):
+            if out and out[-1] is not None and n - out[-1] > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def placeholder_source(source_id: str) -> Source:
+    """An article whose outlet the store no longer describes: most restrictive display."""
+    return Source(id=source_id, name=source_id, homepage="", feeds=(), languages=(),
+                  display="lede", excerpt_words=40)
+
+
+class Site:
+    def __init__(self, store):
+        self.store = store
+        self._lock = threading.Lock()
+        self._sources: tuple[float, dict[str, Source]] = (0.0, {})
+        self._version: tuple[float, tuple[int, datetime | None]] = (0.0, (0, None))
+
+    # -- cached look-ups -------------------------------------------------------------------
+    def sources(self) -> dict[str, Source]:
+        at, cached = self._sources
+        if time.monotonic() - at < SOURCES_TTL:
+            return cached
+        fresh = {s.id: s for s in self.store.list_sources()}
+        with self._lock:
+            self._sources = (time.monotonic(), fresh)
+        return fresh
+
+    def version(self) -> tuple[int, datetime | None]:
+        """(newest article id, its first_seen): what ETags and Last-Modified follow."""
+        at, cached = self._version
+        if time.monotonic() - at < VERSION_TTL:
+            return cached
+        fresh = self.store.latest_change()
+        with self._lock:
+            self._version = (time.monotonic(), fresh)
+        return fresh
+
+    def forget(self) -> None:
+        """Drop the caches (tests that change the store under a running site)."""
+        with self._lock:
+            self._sources = (0.0, {})
+            self._version = (0.0, (0, None))
+
+    # -- articles --------------------------------------------------------------------------
+    def source(self, source_id: str) -> Source | None:
+        return self.sources().get(source_id)
+
+    def item(self, article: StoredArticle) -> Item:
+        source = self.source(article.source_id) or placeholder_source(article.source_id)
+        return Item(article, source, shown(article, source))
+
+    def items(self, articles: list[StoredArticle]) -> list[Item]:
+        return [self.item(a) for a in articles]
+
+    def article(self, article_id: str | int) -> Item:
+        number = parse_id(article_id)
+        found = self.store.get_article(number) if number is not None else None
+        if found is None:
+            raise SiteError(404, f"no article {article_id}")
+        return self.item(found)
+
+    def coverage(self, item: Item) -> list[Item]:
+        """The same article at other outlets: the original first when this is a copy."""
+        a = item.article
+        if a.copy_of is None:
+            others = self.store.copies_of(a.id)
+        else:
+            original = self.store.get_article(a.copy_of)
+            others = ([original] if original else []) + [
+                c for c in self.store.copies_of(a.copy_of) if c.id != a.id]
+        return self.items(others)
+
+    def latest(self, page: int, *, lang=None, source_id=None, section=None,
+               include_copies: bool = True, per_page: int = PER_PAGE) -> tuple[list[Item], Pager]:
+        total = self.store.count_articles(lang=lang, source_id=source_id, section=section,
+                                          include_copies=include_copies)
+        pager = checked_pager(page, per_page, total)
+        found = self.store.latest_articles(per_page, pager.offset, lang=lang, source_id=source_id,
+                                           section=section, include_copies=include_copies)
+        return self.items(found), pager
+
+    def day(self, day: date, page: int) -> tuple[list[Item], Pager, date | None, date | None]:
+        """A day's articles (Casablanca time) with the previous and next days that have any."""
+        start, end = day_bounds(day)
+        pager = checked_pager(page, PER_PAGE, self.store.count_between(start, end))
+        found = self.store.articles_between(start, end, PER_PAGE, pager.offset)
+        before, after = self.store.article_time_neighbours(start, end)
+        prev_day = before.astimezone(CASABLANCA).date() if before else None
+        next_day = after.astimezone(CASABLANCA).date() if after else None
+        return self.items(found), pager, prev_day, next_day
+
+    def time_range(self) -> tuple[date | None, date | None]:
+        oldest, newest = self.store.article_time_range()
+        return (oldest.astimezone(CASABLANCA).date() if oldest else None,
+                newest.astimezone(CASABLANCA).date() if newest else None)
+
+    def search(self, q: str, page: int, sort: str | None, per_page: int = 20):
+        """(results, pager). QueryError becomes a 400 whose message the reader sees."""
+        from akhbar.search import QueryError, search
+
+        if sort not in (None, "", "relevance", "date"):
+            raise SiteError(400, "sort must be relevance or date")
+        if page < 1 or page > MAX_PAGE:
+            raise SiteError(400, "page must be a positive integer")
+        try:
+            results = search(self.store, q, limit=per_page, offset=(page - 1) * per_page,
+                             sort=sort or None)
+        except QueryError as exc:
+            raise SiteError(400, str(exc), reader=str(exc)) from None
+        pager = Pager(page, per_page, results.total)
+        if page > 1 and not results.hits and page > pager.pages:
+            raise SiteError(404, f"no page {page}: {pager.pages} pages")
+        return results, pager
+
+
+# -- checking what readers send ------------------------------------------------------------
+def parse_id(value: str | int) -> int | None:
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
+def parse_page(value: str | None) -> int:
+    if value is None or value == "":
+        return 1
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise SiteError(400, f"page must be a whole number from 1 to {MAX_PAGE}, not {value!r}")
+    return int(value)
+
+
+def parse_lang(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not _LANG.match(value):
+        raise SiteError(400, f"lang must be a language code such as fr, ar or en, not {value!r}")
+    return value
+
+
+def parse_section(value: str | None, status: int = 400) -> str | None:
+    if not value:
+        return None
+    if value not in SECTIONS:
+        raise SiteError(status, f"unknown section {value!r}: one of {', '.join(SECTIONS)}")
+    return value
+
+
+def parse_source_id(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not _SOURCE_ID.match(value):
+        raise SiteError(400, f"source must be an outlet id, not {value!r}")
+    return value
+
+
+def parse_day(year: str, month: str, day: str) -> date:
+    if not (len(year) == 4 and len(month) == 2 and len(day) == 2
+            and (year + month + day).isascii() and (year + month + day).isdigit()):
+        raise SiteError(404, "dates are /YYYY/MM/DD")
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise SiteError(404, f"no such date {year}-{month}-{day}") from None
+
+
+def checked_pager(page: int, per_page: int, total: int) -> Pager:
+    pager = Pager(page, per_page, total)
+    if page > pager.pages:
+        raise SiteError(404, f"no page {page}: {pager.pages} pages")
+    return pager
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The UTC instants a Casablanca calendar day starts and ends."""
+    start = datetime(day.year, day.month, day.day, tzinfo=CASABLANCA)
+    nxt = day + timedelta(days=1)
+    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=CASABLANCA)
+    return start, end

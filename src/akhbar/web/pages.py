@@ -1,0 +1,234 @@
+"""HTML pages: one function per page, each building a context for its template."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from akhbar.errors import StorageError
+from akhbar.web.data import (
+    Site,
+    SiteError,
+    parse_day,
+    parse_lang,
+    parse_page,
+    parse_section,
+)
+from akhbar.web.i18n import COOKIE, UI_LANGS
+from akhbar.web.render import clean_snippet, snippet_html
+from akhbar.web.templates import Templates, with_query
+
+router = APIRouter(include_in_schema=False)
+
+TICKER_SIZE = 12
+REPORT_REASONS = ("shocking", "unrelated", "private", "copyright", "other")
+REPORTER_COOKIE = "reporter"
+FEED_TYPES = (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"),
+              ("json", "application/feed+json", "JSON Feed"))
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site
+
+
+def _render(request: Request, name: str, context: dict, **kw) -> Response:
+    templates: Templates = request.app.state.templates
+    return templates.render(request, name, context, **kw)
+
+
+def _feeds(path: str, title: str, **params) -> list[dict]:
+    """<link rel=alternate> entries for the three feed formats of one list."""
+    return [{"type": mime, "title": f"{title} ({label})",
+             "href": with_query(f"{path}.{ext}", **params)} for ext, mime, label in FEED_TYPES]
+
+
+@router.get("/")
+def home(request: Request, lang: str | None = None, section: str | None = None,
+         page: str | None = None) -> Response:
+    site = _site(request)
+    lang_f, section_f, number = parse_lang(lang), parse_section(section), parse_page(page)
+    ticker = site.items(site.store.latest_articles(TICKER_SIZE, include_copies=False))
+    items, pager = site.latest(number, lang=lang_f, section=section_f, include_copies=False)
+    return _render(request, "home.html", {
+        "ticker": ticker, "items": items, "pager": pager, "lang": lang_f, "section": section_f,
+        "page_params": {"lang": lang_f, "section": section_f},
+        "alternates": _feeds("/feeds/section/" + section_f, section_f) if section_f
+        else _feeds("/feeds/latest", "akhbar"),
+    })
+
+
+@router.get("/article/{article_id}")
+def article(request: Request, article_id: str) -> Response:
+    site = _site(request)
+    item = site.article(article_id)
+    return _render(request, "article.html", {
+        "item": item, "coverage": site.coverage(item), "reasons": REPORT_REASONS,
+        "description": item.view.words(30),
+        "alternates": _feeds(f"/feeds/outlet/{item.source.id}", item.outlet),
+    })
+
+
+@router.get("/outlets")
+def outlets(request: Request) -> Response:
+    site = _site(request)
+    rows = [(s, site.store.count_articles(source_id=s.id))
+            for s in sorted(site.sources().values(), key=lambda s: s.name.casefold())]
+    return _render(request, "outlets.html", {"outlets": rows})
+
+
+@router.get("/outlet/{source_id}")
+def outlet(request: Request, source_id: str, page: str | None = None) -> Response:
+    site = _site(request)
+    source = site.source(source_id)
+    if source is None:
+        raise SiteError(404, f"no outlet {source_id}")
+    items, pager = site.latest(parse_page(page), source_id=source.id)
+    return _render(request, "outlet.html", {
+        "source": source, "items": items, "pager": pager, "page_params": {},
+        "alternates": _feeds(f"/feeds/outlet/{source.id}", source.name),
+    })
+
+
+@router.get("/section/{slug}")
+def section(request: Request, slug: str, lang: str | None = None,
+            page: str | None = None) -> Response:
+    site = _site(request)
+    slug_f = parse_section(slug, status=404)
+    lang_f = parse_lang(lang)
+    items, pager = site.latest(parse_page(page), lang=lang_f, section=slug_f,
+                               include_copies=False)
+    return _render(request, "section.html", {
+        "section": slug_f, "lang": lang_f, "items": items, "pager": pager,
+        "page_params": {"lang": lang_f}, "alternates": _feeds(f"/feeds/section/{slug_f}", slug_f),
+    })
+
+
+@router.get("/archive/")
+def archive_index(request: Request, day: str | None = None) -> Response:
+    if day:  # the "go to a date" form
+        parts = day.split("-")
+        if len(parts) != 3:
+            raise SiteError(400, "day must be YYYY-MM-DD")
+        d = parse_day(*parts)
+        return RedirectResponse(f"/archive/{d:%Y/%m/%d}", status_code=303)
+    oldest, newest = _site(request).time_range()
+    years: list[tuple[int, list[date]]] = []
+    if oldest and newest:
+        for year in range(newest.year, oldest.year - 1, -1):
+            first = oldest.month if year == oldest.year else 1
+            last = newest.month if year == newest.year else 12
+            years.append((year, [date(year, m, 1) for m in range(last, first - 1, -1)]))
+    return _render(request, "archive_index.html",
+                   {"oldest": oldest, "newest": newest, "years": years})
+
+
+@router.get("/archive")
+def archive_slash() -> Response:
+    return RedirectResponse("/archive/", status_code=308)
+
+
+@router.get("/archive/{year}/{month}/{day}")
+def archive_day(request: Request, year: str, month: str, day: str,
+                page: str | None = None) -> Response:
+    d = parse_day(year, month, day)
+    items, pager, prev_day, next_day = _site(request).day(d, parse_page(page))
+    return _render(request, "archive_day.html", {
+        "day": d, "items": items, "pager": pager, "prev_day": prev_day, "next_day": next_day,
+        "page_params": {},
+    })
+
+
+@router.get("/search")
+def search(request: Request, q: str = "", sort: str | None = None,
+           page: str | None = None) -> Response:
+    site = _site(request)
+    q = q.strip()
+    context = {"q": q, "sort": sort or "", "results": None, "hits": [], "pager": None,
+               "page_params": {"q": q, "sort": sort}, "reader_error": None,
+               "alternates": _feeds("/feeds/search", q, q=q) if q else []}
+    if not q:
+        return _render(request, "search.html", context)
+    try:
+        results, pager = site.search(q, parse_page(page), sort)
+    except SiteError as exc:
+        if exc.reader is None:
+            raise
+        context["reader_error"] = exc.reader
+        return _render(request, "search.html", context, status=400)
+    hits = []
+    for hit in results.hits:
+        item = site.item(hit.article)
+        hits.append({"item": item, "snippet": snippet_html(hit.snippet, item.view),
+                     "title": clean_snippet(getattr(hit, "title_html", "") or "") or item.title})
+    context.update(results=results, hits=hits, pager=pager)
+    return _render(request, "search.html", context)
+
+
+def safe_next(value: str | None) -> str:
+    """A local path to come back to; anything else (another host, //x, \\x) goes home."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or any(c in value for c in "\r\n\t\\"):
+        return "/"
+    return value
+
+
+@router.get("/lang/{code}")
+def switch_lang(request: Request, code: str, next: str | None = None) -> Response:
+    if code not in UI_LANGS:
+        raise SiteError(404, f"no UI language {code}")
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, path="/", samesite="lax",
+                        httponly=True, secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/report")
+async def report(request: Request) -> Response:
+    """Record a reader's report. No CSRF token: the form is anonymous, the browser says
+    where a POST comes from (Origin, Sec-Fetch-Site) and a cross-site one is refused; the
+    reporter cookie is SameSite=Strict so another site cannot make it count twice."""
+    if _cross_site(request):
+        raise SiteError(403, "reports are only accepted from this site's own pages")
+    form = await request.form()
+    kind = str(form.get("kind") or "image")
+    reason = str(form.get("reason") or "")
+    if kind not in ("image", "article") or reason not in REPORT_REASONS:
+        raise SiteError(400, "a report needs a kind (image or article) and a listed reason")
+    site = _site(request)
+    item = site.article(str(form.get("article_id") or ""))
+    image_url = None
+    if kind == "image":
+        # Only the image the page showed can be reported, not any URL someone posts.
+        image_url = str(form.get("image_url") or "")
+        if not item.image or image_url != item.image:
+            raise SiteError(400, "this image is not the article's image")
+    reporter = request.cookies.get(REPORTER_COOKIE)
+    if not reporter or len(reporter) > 64 or not reporter.isalnum():
+        reporter = secrets.token_hex(16)
+    try:
+        site.store.add_report(kind, item.id, image_url, reason, reporter)
+    except StorageError as exc:
+        raise SiteError(400, f"report not recorded: {exc}") from None
+    response = _render(request, "report_thanks.html", {"item": item, "kind": kind},
+                       headers={"Cache-Control": "no-store"})
+    response.set_cookie(REPORTER_COOKIE, reporter, max_age=365 * 24 * 3600, path="/report",
+                        samesite="strict", httponly=True, secure=request.url.scheme == "https")
+    return response
+
+
+def _cross_site(request: Request) -> bool:
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site and fetch_site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        return urlsplit(origin).netloc != request.headers.get("host", "")
+    return origin == "null"
+
+

@@ -1,0 +1,126 @@
+"""The site under test: uvicorn on a free loopback port in a thread, and a small press of
+fictional articles written for these tests (fr/ar/en, each display mode, copies, mixed
+scripts, Arabic-Indic digits, several days).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from akhbar.config import load_settings
+from akhbar.types import Article, Source
+from akhbar.web import create_app
+from akhbar.web.server import BackgroundSite
+
+
+@contextlib.contextmanager
+def serve(app) -> Iterator[str]:
+    """Run ``app`` with uvicorn on a free 127.0.0.1 port until the block ends; yields its
+    base URL (no trailing slash)."""
+    site = BackgroundSite(load_settings(env={}, log_level="WARNING"), host="127.0.0.1", port=0,
+                          app=app).start()
+    try:
+        yield site.url.rstrip("/")
+    finally:
+        site.stop()
+
+
+def site_app(store, **settings):
+    return create_app(load_settings(env={}, **settings), store=store)
+
+
+# -- the fictional press -----------------------------------------------------------------
+
+OUTLETS = (
+    Source(id="le-phare", name="Le Phare de Salé", homepage="https://le-phare.example/",
+           feeds=("https://le-phare.example/rss",), languages=("fr",), display="full"),
+    Source(id="sada-atlas", name="صدى الأطلس", homepage="https://sada-atlas.example/",
+           feeds=("https://sada-atlas.example/feed",), languages=("ar",), display="excerpt",
+           excerpt_words=12),
+    Source(id="oasis-post", name="The Oasis Post", homepage="https://oasis-post.example/",
+           feeds=("https://oasis-post.example/feed",), languages=("en",), display="lede",
+           excerpt_words=30),
+    Source(id="wire-maghreb", name="Wire Maghreb", homepage="https://wire.example/",
+           feeds=("https://wire.example/feed",), languages=("fr", "ar"), display="excerpt",
+           excerpt_words=8),
+)
+
+# Base time: a Tuesday afternoon in Casablanca (UTC+1 outside Ramadan).
+T0 = datetime(2024, 5, 14, 13, 30, tzinfo=UTC)
+
+# Paragraphs of the articles: the excerpt/lede tests look for words past the limits.
+FR_FULL_PARAS = (
+    "Le conseil municipal de Salé a voté mardi un budget de 245 millions de dirhams pour "
+    "rénover la corniche et ses trois marchés couverts.",
+    "Les travaux commenceront en septembre, selon l'adjointe chargée de l'urbanisme, qui "
+    "promet des chantiers de nuit pour ne pas gêner les commerçants.",
+    "Mot-témoin de fin : coquelicot.",
+)
+AR_PARAS = (
+    "أعلنت جماعة الرباط يوم الثلاثاء عن برنامج جديد لتأهيل ١٢ حديقة عمومية في الأحياء "
+    "الشعبية بكلفة ٤٥ مليون درهم ضمن مخطط 2024-2026.",
+    "وقال رئيس المجلس إن الأشغال ستنطلق بعد عيد الأضحى وتستمر ثمانية عشر شهرا.",
+    "كلمة الختام: ياسمين.",
+)
+EN_PARAS = (
+    "Fishermen in Dakhla reported their best sardine season in a decade, with catches up "
+    "by a third on last year.",
+    "The port authority said new cold storage would open before the summer.",
+    "Final marker word: marigold.",
+)
+
+
+def article(**kw) -> Article:
+    base = dict(url="https://example.invalid/x", source_id="le-phare", title="t", text="x",
+                lang="fr", first_seen=T0, published=T0, date_source="feed")
+    base.update(kw)
+    return Article(**base)
+
+
+def fill(store) -> dict[str, int]:
+    """Store the fictional press; returns ids by name."""
+    store.sync_sources(OUTLETS)
+    ids: dict[str, int] = {}
+
+    def add(name: str, a: Article, **kw) -> None:
+        ids[name] = store.add_article(a, **kw)[0]
+
+    add("fr_full", article(
+        url="https://le-phare.example/2024/05/14/corniche", source_id="le-phare",
+        title="Salé : 245 millions de dirhams pour la corniche", lang="fr",
+        text="\n\n".join(FR_FULL_PARAS),
+        html="".join(f"<p>{p}</p>" for p in FR_FULL_PARAS),
+        author="Nadia El Fassi", image="https://le-phare.example/img/corniche.jpg",
+        section="regions", published=T0, first_seen=T0 + timedelta(minutes=5)))
+    add("ar_excerpt", article(
+        url="https://sada-atlas.example/news/1201", source_id="sada-atlas",
+        title="الرباط: ١٢ حديقة جديدة في إطار مخطط 2024-2026 (Plan Vert)", lang="ar",
+        text="\n\n".join(AR_PARAS), section="societe", author="سعيد المنصوري",
+        image="https://sada-atlas.example/media/parc.jpg",
+        published=T0 - timedelta(hours=2), first_seen=T0 - timedelta(hours=1)))
+    add("en_lede", article(
+        url="https://oasis-post.example/dakhla-sardines", source_id="oasis-post",
+        title="Dakhla fishermen land best sardine season in a decade", lang="en",
+        text="\n\n".join(EN_PARAS), summary="Catches are up by a third on last year.",
+        section="economie", published=T0 - timedelta(days=1), first_seen=T0 - timedelta(days=1)))
+    add("wire_fr", article(
+        url="https://wire.example/fr/meteo-chaleur", source_id="wire-maghreb",
+        title="Vague de chaleur attendue à Marrakech", lang="fr",
+        text="Les températures dépasseront 44 degrés jeudi à Marrakech selon la météo nationale.",
+        section="meteo", published=T0 - timedelta(days=3), first_seen=T0 - timedelta(days=3)))
+    # Another outlet's copy of the wire story (the de-duplication stage links it).
+    add("copy_fr", article(
+        url="https://le-phare.example/2024/05/11/chaleur", source_id="le-phare",
+        title="Marrakech : vague de chaleur attendue", lang="fr",
+        text="Les températures dépasseront 44 degrés jeudi à Marrakech selon la météo nationale.",
+        section="meteo", published=T0 - timedelta(days=3, hours=-1),
+        first_seen=T0 - timedelta(days=3, hours=-1)), copy_of=ids["wire_fr"], similarity=1.0)
+    # The oldest article, with no published date (first_seen stands in), years back.
+    add("old_ar", article(
+        url="https://wire.example/ar/archive-2005", source_id="wire-maghreb",
+        title="أرشيف: افتتاح المكتبة الوطنية", lang="ar",
+        text="افتتحت المكتبة الوطنية أبوابها للقراء بعد سنوات من الأشغال.", published=None,
+        first_seen=datetime(2005, 3, 7, 9, 0, tzinfo=UTC), date_source="first_seen"))
+    return ids
