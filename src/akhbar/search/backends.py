@@ -247,6 +247,9 @@ class SQLiteSearch(SearchBackend):
     @staticmethod
     def match_expression(plan: Plan) -> str:
         positive = " AND ".join(_fts_any(g) for g in plan.groups)
+        if plan.boost:
+            # bm25 sums over every phrase of the expression: the adjacent words add to it.
+            positive = f"({positive}) OR {_fts_any(plan.boost)}"
         if plan.excluded:
             return f"({positive}) NOT {_fts_any(plan.excluded)}"
         return positive
@@ -326,6 +329,8 @@ class PostgresSearch(SearchBackend):
     @staticmethod
     def tsquery(plan: Plan) -> str:
         text = " & ".join(_ts_any(g) for g in plan.groups)
+        if plan.boost:
+            text = f"({text}) | {_ts_any(plan.boost)}"
         if plan.excluded:
             text += " & !" + _ts_any(plan.excluded)
         return text

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from akhbar.search.analyze import query_variants
 from akhbar.search.query import Query, Term
 
+# Longer queries are not also tried as a phrase (they rarely are one).
+MAX_BOOST_WORDS = 8
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -15,6 +18,9 @@ class Plan:
     groups: tuple[tuple[tuple[str, ...], ...], ...]
     excluded: tuple[tuple[str, ...], ...]
     highlight: frozenset[str]  # terms whose words the snippet marks
+    # The query's plain words as phrases: ranked higher where the words are adjacent, in
+    # order, without changing what matches (a phrase implies each of its words).
+    boost: tuple[tuple[str, ...], ...] = ()
 
 
 def term_alternatives(term: Term, lang: str | None) -> tuple[tuple[str, ...], ...]:
@@ -37,4 +43,8 @@ def plan(query: Query) -> Plan:
         groups.append(tuple(alternatives))
     excluded = tuple(dict.fromkeys(
         alt for term in query.excluded for alt in term_alternatives(term, query.lang)))
-    return Plan(tuple(groups), excluded, frozenset(highlight))
+    boost: tuple[tuple[str, ...], ...] = ()
+    if 2 <= len(query.groups) <= MAX_BOOST_WORDS and all(
+            len(g) == 1 and not g[0].phrase for g in query.groups):
+        boost = term_alternatives(Term(tuple(g[0].words[0] for g in query.groups)), query.lang)
+    return Plan(tuple(groups), excluded, frozenset(highlight), boost)
