@@ -6,13 +6,22 @@ scripts, Arabic-Indic digits, several days).
 from __future__ import annotations
 
 import contextlib
+import os
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+import httpx
+import pytest
 
 from akhbar.config import load_settings
+from akhbar.store.base import open_store
 from akhbar.types import Article, Source
 from akhbar.web import create_app
 from akhbar.web.server import BackgroundSite
+from conftest import PG_AVAILABLE, PG_URL
 
 
 @contextlib.contextmanager
@@ -123,4 +132,81 @@ def fill(store) -> dict[str, int]:
         title="أرشيف: افتتاح المكتبة الوطنية", lang="ar",
         text="افتتحت المكتبة الوطنية أبوابها للقراء بعد سنوات من الأشغال.", published=None,
         first_seen=datetime(2005, 3, 7, 9, 0, tzinfo=UTC), date_source="first_seen"))
+    # Just after midnight in Casablanca on the 14th, still the 13th in UTC.
+    add("late_en", article(
+        url="https://oasis-post.example/night-train", source_id="oasis-post",
+        title="Night train to Oujda runs again", lang="en",
+        text="The overnight service resumed after two years of works.",
+        published=datetime(2024, 5, 13, 23, 30, tzinfo=UTC),
+        first_seen=datetime(2024, 5, 13, 23, 40, tzinfo=UTC)))
+    # A long archive for one outlet: pages of long titles (pagination, page weight).
+    for i in range(BULK):
+        day = T0 - timedelta(days=10 + i)
+        add(f"bulk{i}", article(
+            url=f"https://le-phare.example/archives/{i}", source_id="le-phare",
+            title=f"Chronique n° {i} : le port de Salé, ses barques bleues et la mémoire des "
+                  f"marins du Bouregreg racontée par ceux qui y ont grandi ({i})",
+            text=f"Texte de la chronique {i}. " * 40, lang="fr", section="culture",
+            published=day, first_seen=day))
     return ids
+
+
+BULK = 45  # > one page of 30
+
+
+# -- fixtures (import them into a test module to use them) --------------------------------
+
+
+@dataclass
+class Running:
+    base: str
+    ids: dict[str, int]
+    store: object
+    app: object
+
+    def client(self, **kw) -> httpx.Client:
+        return httpx.Client(base_url=self.base, timeout=10, **kw)
+
+
+@contextlib.contextmanager
+def backend_url(kind: str, tmp_dir) -> Iterator[str]:
+    """A fresh store URL: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_dir / 'akhbar.db'}"
+        return
+    if not PG_AVAILABLE:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_URL}")
+        pytest.skip(f"PostgreSQL is not reachable at {PG_URL}")
+    import psycopg
+
+    schema = "web_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@contextlib.contextmanager
+def running_site(kind: str, tmp_dir, filler=None) -> Iterator[Running]:
+    with backend_url(kind, tmp_dir) as url:
+        store = open_store(url)
+        try:
+            ids = (filler or fill)(store)
+            app = site_app(store)
+            with serve(app) as base:
+                yield Running(base, ids, store, app)
+        finally:
+            store.close()
+
+
+@pytest.fixture(scope="module",
+                params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def site(request, tmp_path_factory):
+    """The fictional press behind a running site, once per module and store backend."""
+    with running_site(request.param, tmp_path_factory.mktemp("web")) as running:
+        yield running
