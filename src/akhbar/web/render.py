@@ -39,6 +39,8 @@ _PARAGRAPHS = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 ELLIPSIS = "…"
+_MARKED = re.compile(r"<mark>(.*?)</mark>", re.S)
+_PUNCT = ".,;:!?«»\"'()[]…،؛؟"
 
 
 def clean_text(value: str | None) -> str:
@@ -156,4 +158,8 @@ def snippet_html(snippet: str, view: Shown) -> Markup:
     quoted = html.unescape(_TAG.sub("", str(cleaned)))
     if all(_norm(part) in allowed for part in quoted.split(ELLIPSIS)):
         return cleaned
-    return escape(view.words(30))
+    # Highlight the same words where they occur in what may be shown.
+    marked = {html.unescape(m).casefold() for m in _MARKED.findall(str(cleaned))}
+    out = [Markup("<mark>{}</mark>").format(w) if w.casefold().strip(_PUNCT) in marked
+           or w.casefold() in marked else escape(w) for w in view.words(30).split(" ")]
+    return Markup(" ").join(out)
