@@ -8,8 +8,11 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from websupport import AR_PARAS, BULK, EN_PARAS, FR_FULL_PARAS, article, site  # noqa: F401
 
+import websupport
+from websupport import AR_PARAS, BULK, FR_FULL_PARAS, article
+
+site = websupport.site  # the running site fixture, once per module and backend
 CSS = Path(__file__).resolve().parents[1] / "src/akhbar/web/static/site.css"
 
 
@@ -393,7 +396,7 @@ def test_reports_from_another_site_are_refused(site, headers):
 
 # -- caching -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/", f"/outlet/le-phare?page=2", "/feeds/latest.rss",
+@pytest.mark.parametrize("path", ["/", "/outlet/le-phare?page=2", "/feeds/latest.rss",
                                   "/api/articles", "/archive/2024/05/14"])
 def test_conditional_requests_get_304(site, path):
     with site.client() as c:

@@ -7,9 +7,12 @@ from datetime import datetime
 import feedparser
 import lxml.html
 import pytest
-from websupport import OUTLETS, site  # noqa: F401
 
+import websupport
 from akhbar.sources.opml import import_opml
+from websupport import OUTLETS
+
+site = websupport.site  # the running site fixture, once per module and backend
 
 # -- feeds -----------------------------------------------------------------------------------
 
@@ -111,9 +114,8 @@ def test_opml_lists_the_outlets_feeds(site):
 
 
 def test_site_url_setting_makes_feed_links_public(tmp_path):
-    from websupport import fill, serve, site_app
-
     from akhbar.store.base import open_store
+    from websupport import fill, serve, site_app
 
     store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
     try:

@@ -23,6 +23,7 @@ from akhbar.web.data import (
     parse_section,
     parse_source_id,
 )
+from akhbar.web.render import clean_text
 
 router = APIRouter(prefix="/api", tags=["akhbar"])
 
@@ -119,7 +120,8 @@ def article_json(it: Item) -> Article:
     return Article(
         id=a.id, title=it.title, url=it.source_url, permalink=it.href, outlet=outlet_json(it.source),
         lang=it.lang, dir=it.dir, section=a.section, published=a.published,
-        first_seen=a.first_seen, author=it.author or None, image=it.image, tags=list(a.tags),
+        first_seen=a.first_seen, author=it.author or None, image=it.image,
+        tags=[clean_text(t) for t in a.tags],
         copy_of=a.copy_of, display=it.view.mode, truncated=it.view.truncated,
         text=it.view.text, html=str(it.view.html),
     )

@@ -7,6 +7,7 @@ feed. Input checking lives here too, so the three outputs refuse the same reques
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import threading
@@ -129,7 +130,9 @@ class Site:
         at, cached = self._sources
         if time.monotonic() - at < SOURCES_TTL:
             return cached
-        fresh = {s.id: s for s in self.store.list_sources()}
+        # Names are shown everywhere: cleaned once here (no bidi override, no control char).
+        fresh = {s.id: dataclasses.replace(s, name=clean_text(s.name) or s.id)
+                 for s in self.store.list_sources()}
         with self._lock:
             self._sources = (time.monotonic(), fresh)
         return fresh

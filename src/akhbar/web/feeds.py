@@ -8,6 +8,7 @@ article's page here, and its text is what the outlet's display mode allows, no m
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 from datetime import UTC, datetime
 
@@ -119,7 +120,8 @@ def xml_feed(items: list[Item], kind: str, *, title: str, home: str, self_url: s
     fg.title(title)
     fg.link(href=home, rel="alternate")
     fg.link(href=self_url, rel="self")
-    fg.description(title)
+    # RSS readers render <description> as HTML (an Atom subtitle is text): escape it there.
+    fg.description(html.escape(title) if kind == "rss" else title)
     fg.language(lang)
     fg.generator("akhbar")
     fg.updated(_updated(items))

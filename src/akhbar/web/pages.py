@@ -205,9 +205,9 @@ async def report(request: Request) -> Response:
     image_url = None
     if kind == "image":
         # Only the image the page showed can be reported, not any URL someone posts.
-        image_url = str(form.get("image_url") or "")
-        if not item.image or image_url != item.image:
+        if not item.image or str(form.get("image_url") or "") != item.image:
             raise SiteError(400, "this image is not the article's image")
+        image_url = item.article.image  # as stored: what moderation will match on
     reporter = request.cookies.get(REPORTER_COOKIE)
     if not reporter or len(reporter) > 64 or not reporter.isalnum():
         reporter = secrets.token_hex(16)

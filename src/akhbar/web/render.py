@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import nh3
 from markupsafe import Markup, escape
@@ -39,6 +39,7 @@ _PARAGRAPHS = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
 ELLIPSIS = "…"
+_URL_SAFE = "%:/?#[]@!$&'()*+,;=~-._"
 _MARKED = re.compile(r"<mark>(.*?)</mark>", re.S)
 _PUNCT = ".,;:!?«»\"'()[]…،؛؟"
 
@@ -73,7 +74,9 @@ def http_url(url: str | None) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
-    return url
+    # Characters a URL may not hold unencoded ("<>`{}| and others) are percent-encoded;
+    # existing escapes and the URL's own delimiters are kept.
+    return quote(url, safe=_URL_SAFE)
 
 
 def paragraphs(text: str) -> list[str]:
