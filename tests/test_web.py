@@ -198,6 +198,11 @@ def test_arabic_article_in_the_french_ui_has_its_own_direction(site):
     link = doc(home).xpath(f"//ol[@class='items']//a[@href='/article/{site.ids['ar_excerpt']}']")[0]
     assert (link.get("lang"), link.get("dir")) == ("ar", "auto")
     assert "١٢" in link.text_content() and "2024-2026 (Plan Vert)" in link.text_content()
+    # Outlet, language and time are each isolated, so Arabic words and digits beside them
+    # in a French line cannot swap places.
+    meta = link.getparent().getparent().cssselect("p.meta")[0]
+    assert [b.text_content() for b in meta.cssselect("bdi")][:2] == ["صدى الأطلس", "العربية"]
+    assert meta.cssselect("bdi > time")
 
 
 def test_language_switch_sets_a_cookie_and_comes_back(site):
