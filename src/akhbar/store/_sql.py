@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from akhbar.errors import StorageError
 from akhbar.search.analyze import index_document
+from akhbar.store._stories_sql import StoriesSQL
 from akhbar.types import (
     Article,
     ExtractRules,
@@ -124,7 +125,7 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-class SQLStore:
+class SQLStore(StoriesSQL):
     """Store protocol over a DB-API connection; subclasses fill in the dialect hooks."""
 
     dialect: str = ""
@@ -447,6 +448,8 @@ class SQLStore:
             if a.extractor != "feed":  # a page read: counted in the same transaction
                 self._count_page(a.source_id, ok=True)
             self._add_aliases(article_id, others)
+            # Waits for its story (akhbar.stories), in arrival order.
+            self._exec("INSERT INTO story_queue (article_id) VALUES (?)", (article_id,))
             if copy_of is None and a.minhash_bands:
                 self._exec_many(
                     "INSERT INTO article_bands (band, article_id) VALUES (?, ?)"

@@ -15,6 +15,7 @@ from akhbar.store._sql import SQLStore, utc
 
 # Any fixed number: concurrent migrate() calls on one database take turns on it.
 _MIGRATION_LOCK = 0x616B6862  # "akhb"
+_STORY_LOCK = 0x73746F72  # "stor"
 
 
 class PostgresStore(SQLStore):
@@ -75,6 +76,11 @@ class PostgresStore(SQLStore):
     def _transaction(self) -> Iterator[None]:
         with self._conn.transaction():
             yield
+
+    def _story_lock(self) -> None:
+        # Held to the end of the transaction: one worker at a time finds candidates and
+        # joins or creates a story, so two never create two stories for one event.
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_STORY_LOCK,))
 
     def _migration_lock(self) -> None:
         self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
