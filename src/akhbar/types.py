@@ -228,3 +228,59 @@ class SourceHealth:
     @property
     def duplicate_rate(self) -> float | None:
         return self.copies / self.articles if self.articles else None
+
+
+@dataclass(frozen=True)
+class Story:
+    """One event's coverage: the articles of every outlet and language about it.
+
+    ``headlines`` holds one title per language the story was reported in (the earliest
+    original report in that language); ``headline(lang)`` picks the reader's language when
+    the story has one. ``articles`` is filled by ``Store.get_story`` only (oldest first).
+    """
+
+    id: int
+    created: datetime
+    first_seen: datetime  # earliest report (published, else first seen)
+    last_seen: datetime  # latest report
+    n_articles: int  # copies included
+    n_outlets: int
+    langs: tuple[str, ...]
+    section: str | None = None
+    headlines: dict[str, str] = field(default_factory=dict)
+    articles: tuple[StoredArticle, ...] = ()
+
+    def headline(self, lang: str | None = None) -> str:
+        if lang and lang in self.headlines:
+            return self.headlines[lang]
+        for fallback in ("fr", "ar", "en", *sorted(self.headlines)):
+            if fallback in self.headlines:
+                return self.headlines[fallback]
+        return ""
+
+
+@dataclass(frozen=True)
+class StoryCandidate:
+    """A story the clustering may join, as the store found it for one article."""
+
+    id: int
+    first_seen: datetime
+    last_seen: datetime
+    n_articles: int
+    langs: tuple[str, ...]
+    embedder: str | None
+    n_vectors: int
+    centroid: bytes | None
+    shared: dict[str, int]  # keys the article shares with the story -> story articles with it
+
+
+@dataclass(frozen=True)
+class StoryDecision:
+    """What the clustering decided for one article: join ``story_id`` (None: a new story),
+    with the story's new centroid (None: unchanged)."""
+
+    story_id: int | None
+    score: float | None = None
+    embedder: str | None = None
+    centroid: bytes | None = None
+    n_vectors: int = 0
