@@ -60,6 +60,7 @@ class CrawlReport:
     source_errors: dict[str, str] = field(default_factory=dict)
     feed_warnings: dict[str, str] = field(default_factory=dict)  # ill-formed but readable
     sources_seen: set[str] = field(default_factory=set)
+    stories_assigned: int = 0  # articles given a story after the pass
 
     def as_dict(self) -> dict:
         return {
@@ -75,6 +76,7 @@ class CrawlReport:
             "sources_failed": len(self.source_errors),
             "failed_sources": dict(sorted(self.source_errors.items())),
             "feed_warnings": dict(sorted(self.feed_warnings.items())),
+            "stories_assigned": self.stories_assigned,
         }
 
 
@@ -100,6 +102,7 @@ class Pipeline:
         self._executor = executor
         self._fetcher: Fetcher | None = None
         self._in_flight: set[str] = set()  # url keys being fetched now: one fetch per article
+        self._stories = None  # StoryBuilder, made on first use (it loads the embedder)
         # Bounds pages held in memory between fetch and store.
         self._page_slots = asyncio.Semaphore(4 * max(1, self._processes()) + settings.global_concurrency)
 
@@ -141,6 +144,10 @@ class Pipeline:
                     if claim.source_id in self.sources:
                         running.add(asyncio.create_task(self._crawl_feed(claim, report, progress)))
             if not running:
+                if self.settings.stories_enabled:
+                    # Stories for what this pass stored (and any backlog), in a thread: the
+                    # embedding is CPU work the event loop should not wait on.
+                    report.stories_assigned = await asyncio.to_thread(self.build_stories)
                 return report
             done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -244,6 +251,14 @@ class Pipeline:
             report.by_lang[article.lang] += 1
             report.copies_linked += original is not None
         return created
+
+    def build_stories(self) -> int:
+        """Give every queued article its story (akhbar.stories); returns how many."""
+        if self._stories is None:
+            from akhbar.stories.cluster import StoryBuilder
+
+            self._stories = StoryBuilder(self.store, self.settings)
+        return self._stories.run()
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _finish(self, claim: FeedClaim, source: Source, *, ok: bool, headers=None,
