@@ -7,11 +7,19 @@ wrapped in :class:`akhbar.errors.StorageError`. Times are timezone-aware UTC dat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from akhbar.types import Article, FeedClaim, FeedState, Source, SourceHealth, StoredArticle
+from akhbar.types import (
+    Article,
+    FeedClaim,
+    FeedState,
+    Source,
+    SourceHealth,
+    StoredArticle,
+    Story,
+)
 
 if TYPE_CHECKING:
     from akhbar.search import IndexStatus, Query
@@ -175,6 +183,63 @@ class Store(Protocol):
     ) -> int:
         """Record a reader's report ('image' or 'article'); returns its id. Unknown
         article: StorageError. What reports lead to is the moderation stage's business."""
+
+    # -- stories (callers: akhbar.stories writes; the site and the CLI read) ---------------
+    # Every stored article waits in a queue (filled by add_article) until the story builder
+    # gives it a story; ids of stories are stable: never renumbered nor reused.
+    def story_queue(self, limit: int = 200) -> list[StoredArticle]:
+        """Articles waiting for a story, oldest stored first."""
+
+    def story_queue_size(self) -> int: ...
+
+    def story_means(self, embedder: str) -> dict[str, tuple[int, bytes]]:
+        """Running mean vector per language for an embedder: lang -> (count, float32 bytes)."""
+
+    def update_story_means(self, embedder: str, merge) -> None:
+        """Under the story lock: ``merge(stored means) -> means to write`` (lang -> (n, bytes))."""
+
+    def assign_story(
+        self, article: StoredArticle, keys: Sequence[str], *, window: timedelta,
+        max_candidates: int, recent: int, choose,
+    ) -> tuple[int, bool]:
+        """Give one article its story: (story id, created). In one transaction holding the
+        story lock (PostgreSQL: an advisory lock; SQLite: its write lock), so two workers
+        never create two stories for one event: the article is checked not yet assigned;
+        a copy joins its original's story; otherwise the candidates are found (stories whose
+        key postings were touched within ``window`` of the article's time, best
+        ``max_candidates`` by shared key weight, plus the ``recent`` newest) and
+        ``choose(candidates: list[StoryCandidate], idf: dict[key, weight]) -> StoryDecision``
+        decides; the story, its counts, centroid and key postings are written and the
+        article leaves the queue."""
+
+    def set_article_section(self, article_id: int, section: str) -> None:
+        """Set an article's section (one of SECTIONS); its story's section becomes its
+        articles' most frequent one."""
+
+    def set_story_section(self, story_id: int, section: str) -> None: ...
+
+    def story_of_article(self, article_id: int) -> int | None: ...
+
+    def story_assignments(self) -> dict[int, int]:
+        """Every article id -> story id (evaluation and tests; reads the whole table)."""
+
+    def story_stats(self) -> dict:
+        """{"stories", "multi_outlet", "queued", "by_embedder": {name: n}} for `akhbar doctor`."""
+
+    def latest_stories(
+        self, limit: int = 20, offset: int = 0, *, section: str | None = None,
+        lang: str | None = None, now: datetime | None = None,
+    ) -> list[Story]:
+        """Stories ranked by coverage and recency, headlines filled. The stories updated
+        within 3 days of the newest one (or of ``now``) are ranked by
+        ``(n_outlets + 0.5 * (languages - 1)) / (hours since last report + 2) ** 1.2``;
+        older ones follow, newest first. ``lang``: stories with an article in it."""
+
+    def get_story(self, story_id: int) -> Story | None:
+        """A story with its articles (copies included), oldest report first."""
+
+    def related_stories(self, story_id: int, limit: int = 5) -> list[Story]:
+        """Stories within two weeks sharing the most entities and names with this one."""
 
     # -- health (caller: pipeline, `akhbar sources health`) --------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:
