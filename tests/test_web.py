@@ -66,6 +66,7 @@ def test_article_pages_answer(site):
     ("/?page=0", 400), ("/?page=abc", 400), ("/?page=-2", 400), ("/?page=1e3", 400),
     ("/?lang=français", 400), ("/?section=faits-divers", 400),
     ("/outlet/le-phare?page=99", 404), ("/archive/2024/05/14?page=9", 404),
+    ("/?page=99", 404), ("/section/culture?page=9", 404),
     ("/archive/?day=2024-02-30", 404), ("/archive/?day=yesterday", 400),
     ("/lang/de", 404), ("/no/such/page", 404),
     ("/search?q=-football", 400), ("/search?q=lang:xx-yy", 400),
@@ -261,6 +262,20 @@ def test_home_ticker_filters_and_copies(site):
             f"/article/{site.ids['wire_fr']}"]
         meta = text_of(meteo, "ol.items p.meta")
         assert "Wire Maghreb" in meta and "Français" in meta and "11 mai 2024" in meta
+
+
+def test_home_pages_older_and_newer_without_counting(site):
+    with site.client() as c:
+        first = doc(c.get("/?section=culture"))
+        # The home and section lists are not counted: previous/next only, no page numbers.
+        assert not first.cssselect("nav.pager a[aria-current]")
+        older = first.cssselect("nav.pager a[rel=next]")[0].get("href")
+        assert older == "/?page=2&section=culture"
+        second = doc(c.get(older))
+        titles = [a.text_content() for a in second.cssselect("ol.items h3 a")]
+        assert len(titles) == BULK - 30 and titles[-1].startswith(f"Chronique n° {BULK - 1} ")
+        assert not second.cssselect("nav.pager a[rel=next]")
+        assert second.cssselect("nav.pager a[rel=prev]")[0].get("href") == "/?section=culture"
 
 
 def test_outlet_archive_pages_back_to_its_first_article(site):

@@ -91,18 +91,31 @@ class Item:
 class Pager:
     page: int
     per_page: int
-    total: int
+    # None when not counted: counting a whole unfiltered list means reading every row on
+    # a large archive, so the home and section lists only link to the previous/next page.
+    total: int | None
+    more: bool = False  # (uncounted lists) a next page exists
 
     @property
     def pages(self) -> int:
+        """Pages in all; for an uncounted list, the pages known so far."""
+        if self.total is None:
+            return self.page + (1 if self.more else 0)
         return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
     def links(self, around: int = 2) -> list[int | None]:
-        """Page numbers to link: first, last, and a window around this one (None = gap)."""
+        """Page numbers to link: first, last, and a window around this one (None = gap).
+        None of them for an uncounted list: it only has previous and next."""
+        if self.total is None:
+            return []
         wanted = {1, self.pages, *range(self.page - around, self.page + around + 1)}
         out: list[int | None] = []
         for n in sorted(p for p in wanted if 1 <= p <= self.pages):
@@ -183,13 +196,19 @@ class Site:
         return self.items(others)
 
     def latest(self, page: int, *, lang=None, source_id=None, section=None,
-               include_copies: bool = True, per_page: int = PER_PAGE) -> tuple[list[Item], Pager]:
-        total = self.store.count_articles(lang=lang, source_id=source_id, section=section,
-                                          include_copies=include_copies)
-        pager = checked_pager(page, per_page, total)
-        found = self.store.latest_articles(per_page, pager.offset, lang=lang, source_id=source_id,
-                                           section=section, include_copies=include_copies)
-        return self.items(found), pager
+               include_copies: bool = True, per_page: int = PER_PAGE,
+               count: bool = True) -> tuple[list[Item], Pager]:
+        """A page of the newest articles; ``count=False`` skips counting them (see Pager)."""
+        filters = dict(lang=lang, source_id=source_id, section=section,
+                       include_copies=include_copies)
+        if count:
+            pager = checked_pager(page, per_page, self.store.count_articles(**filters))
+            found = self.store.latest_articles(per_page, pager.offset, **filters)
+            return self.items(found), pager
+        found = self.store.latest_articles(per_page + 1, (page - 1) * per_page, **filters)
+        if page > 1 and not found:
+            raise SiteError(404, f"no page {page}")
+        return self.items(found[:per_page]), Pager(page, per_page, None, len(found) > per_page)
 
     def day(self, day: date, page: int) -> tuple[list[Item], Pager, date | None, date | None]:
         """A day's articles (Casablanca time) with the previous and next days that have any."""

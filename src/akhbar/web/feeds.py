@@ -52,7 +52,7 @@ def _site(request: Request) -> Site:
 def latest_feed(request: Request, ext: str) -> Response:
     ext = _check_ext(ext)
     gettext = translations(ui_lang(request)).gettext
-    items, _ = _site(request).latest(1, include_copies=False, per_page=FEED_SIZE)
+    items, _ = _site(request).latest(1, include_copies=False, per_page=FEED_SIZE, count=False)
     return _feed(request, ext, items, gettext("akhbar: latest articles"), "/")
 
 
@@ -63,7 +63,7 @@ def outlet_feed(request: Request, source_id: str, ext: str) -> Response:
     source = site.source(source_id)
     if source is None:
         raise SiteError(404, f"no outlet {source_id}")
-    items, _ = site.latest(1, source_id=source.id, per_page=FEED_SIZE)
+    items, _ = site.latest(1, source_id=source.id, per_page=FEED_SIZE, count=False)
     return _feed(request, ext, items, f"akhbar: {clean_text(source.name)}", f"/outlet/{source.id}")
 
 
@@ -71,7 +71,8 @@ def outlet_feed(request: Request, source_id: str, ext: str) -> Response:
 def section_feed(request: Request, slug: str, ext: str) -> Response:
     ext = _check_ext(ext)
     section = parse_section(slug, status=404)
-    items, _ = _site(request).latest(1, section=section, include_copies=False, per_page=FEED_SIZE)
+    items, _ = _site(request).latest(1, section=section, include_copies=False, per_page=FEED_SIZE,
+                                     count=False)
     return _feed(request, ext, items, f"akhbar: {section}", f"/section/{section}")
 
 

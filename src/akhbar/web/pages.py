@@ -52,7 +52,8 @@ def home(request: Request, lang: str | None = None, section: str | None = None,
     site = _site(request)
     lang_f, section_f, number = parse_lang(lang), parse_section(section), parse_page(page)
     ticker = site.items(site.store.latest_articles(TICKER_SIZE, include_copies=False))
-    items, pager = site.latest(number, lang=lang_f, section=section_f, include_copies=False)
+    items, pager = site.latest(number, lang=lang_f, section=section_f, include_copies=False,
+                               count=False)
     return _render(request, "home.html", {
         "ticker": ticker, "items": items, "pager": pager, "lang": lang_f, "section": section_f,
         "page_params": {"lang": lang_f, "section": section_f},
@@ -100,7 +101,7 @@ def section(request: Request, slug: str, lang: str | None = None,
     slug_f = parse_section(slug, status=404)
     lang_f = parse_lang(lang)
     items, pager = site.latest(parse_page(page), lang=lang_f, section=slug_f,
-                               include_copies=False)
+                               include_copies=False, count=False)
     return _render(request, "section.html", {
         "section": slug_f, "lang": lang_f, "items": items, "pager": pager,
         "page_params": {"lang": lang_f}, "alternates": _feeds(f"/feeds/section/{slug_f}", slug_f),
