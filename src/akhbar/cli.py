@@ -27,9 +27,12 @@ app = typer.Typer(help="akhbar: a news aggregator for a multilingual national pr
 sources_app = typer.Typer(help="The outlets akhbar crawls.", no_args_is_help=True)
 eval_app = typer.Typer(help="Score akhbar on evaluation data.", no_args_is_help=True)
 config_app = typer.Typer(help="Settings.", no_args_is_help=True)
+stories_app = typer.Typer(help="Stories: one event's coverage across outlets and languages.",
+                          no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
 app.add_typer(eval_app, name="eval")
 app.add_typer(config_app, name="config")
+app.add_typer(stories_app, name="stories")
 
 # Piped or captured output gets wide tables rather than ids cut short with "…".
 out = Console() if sys.stdout.isatty() else Console(width=200)
@@ -501,8 +504,16 @@ def import_(files: Annotated[list[Path], typer.Argument(help=".warc[.gz] or .jso
         _fail(exc)
     finally:
         store.close()
+    stories = 0
+    if settings.stories_enabled:
+        store = _store(settings)
+        try:
+            stories = Pipeline(store, settings, []).build_stories()
+        finally:
+            store.close()
     print(json.dumps({"articles": stats["articles"], "new": report.articles_new,
-                      "copies_linked": report.copies_linked, "failed": report.pages_failed},
+                      "copies_linked": report.copies_linked, "failed": report.pages_failed,
+                      "stories_assigned": stories},
                      ensure_ascii=False))
 
 
@@ -538,6 +549,106 @@ def eval_search(
     except (AkhbarError, OSError) as exc:
         _fail(exc)
     print(json.dumps(result, ensure_ascii=False))
+
+
+@eval_app.command("stories")
+def eval_stories(file: Path) -> None:
+    """Cluster JSON lines {id, lang, title, text, published, story} in published order through
+    the production story clustering (fresh temporary store); prints one JSON object."""
+    from akhbar.evaluate.stories import evaluate_stories
+
+    if not file.is_file():
+        _fail(f"{file} is not a file")
+    try:
+        result = evaluate_stories(file, state.settings)
+    except (AkhbarError, OSError, UnicodeDecodeError) as exc:
+        _fail(exc)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+# -- stories -----------------------------------------------------------------------------------
+@stories_app.command("build")
+def stories_build() -> None:
+    """Give every queued article its story now (workers do it after each crawl pass)."""
+    from akhbar.stories.cluster import StoryBuilder
+
+    store = _store(state.settings)
+    try:
+        builder = StoryBuilder(store, state.settings)
+        done = builder.run()
+        stats = store.story_stats()
+    except AkhbarError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    print(json.dumps({"assigned": done, "evidence": builder.evidence, **stats}, ensure_ascii=False))
+
+
+@stories_app.command("list")
+def stories_list(
+    limit: Annotated[int, typer.Option()] = 20,
+    lang: Annotated[str | None, typer.Option(help="Headline language (and stories with it).")] = None,
+    section: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """The top stories, ranked by coverage and recency as on the home page."""
+    store = _store(state.settings)
+    try:
+        stories = store.latest_stories(limit, section=section, lang=lang)
+    except AkhbarError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    for s in stories:
+        out.print(f"[bold]{s.headline(lang)}[/bold]\n  #{s.id} · {s.n_outlets} outlets · "
+                  f"{','.join(s.langs)} · {s.section or '-'} · {s.last_seen:%Y-%m-%d %H:%M}")
+
+
+@app.command()
+def doctor() -> None:
+    """Check the installation: store, schema, search index, story evidence in use."""
+    from akhbar.stories.embed import available, resolve
+
+    settings = state.settings
+    problems = 0
+
+    def line(ok: bool | None, what: str) -> None:
+        nonlocal problems
+        problems += ok is False
+        mark = {True: "[green]ok[/green]", False: "[red]FAIL[/red]", None: "[yellow]note[/yellow]"}[ok]
+        out.print(f"{mark}  {what}")
+
+    try:
+        store = _store(settings)
+    except AkhbarError as exc:
+        line(False, f"store {settings.database_url}: {exc}")
+        raise typer.Exit(1) from None
+    try:
+        line(True, f"store reachable: {settings.database_url}")
+        line(True, f"schema version {store.migrate()}")
+        status_of = getattr(store, "search_index_status", None)
+        if status_of is not None:
+            try:
+                status = status_of()
+                line(status.ok, f"search index: {status.indexed}/{status.articles} articles, "
+                                f"analyzer {status.analyzer} (current {status.current_analyzer})"
+                                + ("" if status.ok else " — run `akhbar reindex`"))
+            except AkhbarError as exc:
+                line(False, f"search index: {exc}")
+        spec = resolve(settings.story_embedder)
+        if spec == "none":
+            line(None, "stories: lexical evidence only (names, numbers, words, time); "
+                       "no embedding model installed or story_embedder = none")
+        elif available(spec):
+            line(True, f"stories: embeddings ({spec}) + lexical evidence")
+        else:
+            line(False, f"stories: embedder {spec!r} unavailable: lexical evidence only")
+        stats = store.story_stats()
+        line(stats["queued"] < 10_000 or None,
+             f"stories: {stats['stories']} ({stats['multi_outlet']} with several outlets), "
+             f"{stats['queued']} articles waiting")
+    finally:
+        store.close()
+    raise typer.Exit(1 if problems else 0)
 
 
 @config_app.command("dump")
