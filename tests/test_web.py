@@ -452,6 +452,16 @@ def test_a_new_article_changes_the_validators(site, tmp_path):
                                  ).replace(tzinfo=UTC) >= seen.replace(microsecond=0)
 
 
+def test_head_answers_like_get_without_a_body(site):
+    with site.client() as c:
+        get, head = c.get("/outlets"), c.head("/outlets")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["etag"] == get.headers["etag"]
+        assert head.headers["content-length"] == str(len(get.content))
+        assert c.head("/feeds/latest.rss").status_code == 200
+        assert c.head("/article/999999").status_code == 404
+
+
 def test_forms_and_errors_are_not_cached(site):
     with site.client() as c:
         assert "etag" not in c.get("/article/999999").headers

@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.config import Settings
-from akhbar.web.caching import Conditional, SecurityHeaders
+from akhbar.web.caching import Conditional, HeadAsGet, SecurityHeaders
 from akhbar.web.data import Site, SiteError
 from akhbar.web.templates import Templates
 
@@ -73,6 +73,7 @@ def create_app(settings: Settings, store=None) -> FastAPI:
 
     # Outermost last: the security headers are added to 304s and errors too.
     app.add_middleware(Conditional, site=site, started=app.state.started)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app
 
