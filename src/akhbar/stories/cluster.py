@@ -51,10 +51,10 @@ class StoryParams:
     """The clustering knobs; the defaults are the settings' (docs/architecture.md says
     which figures chose them)."""
 
-    threshold: float = 0.5  # joined at score >= threshold, with vectors
-    lexical_threshold: float = 0.35  # the same without vectors
+    threshold: float = 0.55  # joined at score >= threshold, with vectors
+    lexical_threshold: float = 0.2  # the same without vectors
     w_lex: float = 0.5
-    time_penalty: float = 0.1  # per day outside the story's first..last report
+    time_penalty: float = 0.03  # per day outside the story's first..last report
     window: timedelta = timedelta(days=4)
     max_candidates: int = 40
     recent: int = 40
