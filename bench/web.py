@@ -193,6 +193,12 @@ def parse_wrk(out: str) -> dict:
     }
 
 
+def _socket_errors(run: dict) -> str:
+    errors = {k: n for k, n in run["socket_errors"].items() if n}
+    return ("socket errors " + ", ".join(f"{k} {n}" for k, n in errors.items())
+            if errors else "no socket error")
+
+
 def _lua_rotating(paths: list[str], folder: Path) -> Path:
     """A wrk script taking ``paths`` in turn, one per request."""
     script = folder / f"rotate-{len(paths)}.lua"
@@ -292,11 +298,13 @@ def bench() -> list[dict]:
     cmd = "python -m bench.run web"
     if scale != 2000 or seconds != 10:
         cmd = f"AKHBAR_BENCH_WEB_SCALE={scale} AKHBAR_BENCH_WEB_SECONDS={seconds} {cmd}"
-    setup = (f"wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s --timeout={TIMEOUT} --latency after "
-             f"a {WARMUP_SECONDS} s "
-             f"warm-up, on loopback; wrk and the server share the machine's {os.cpu_count()} "
-             f"cores (load average {load:.1f} when measuring began); site: `akhbar serve`, 1 uvicorn process, {_uvicorn_flavour()}; "
-             f"store: SQLite, {crawl['articles']} demo-press articles (scale {scale})")
+    # The full setup once, on the home row; the other rows point at it.
+    setup = (f"wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s --timeout={TIMEOUT} --latency "
+             f"after a {WARMUP_SECONDS} s warm-up, on loopback; wrk and both servers share the "
+             f"machine's {os.cpu_count()} cores (load average {load:.1f} when measuring "
+             f"began); site: `akhbar serve`, 1 uvicorn process, {_uvicorn_flavour()}; store: "
+             f"SQLite, {crawl['articles']} demo-press articles (scale {scale}, crawled in "
+             f"{crawl['seconds']:.0f} s); the site, then its ceiling, page by page")
     ceiling = ("static ceiling: a minimal asyncio HTTP/1.1 keep-alive server (Python, 1 "
                "process; nginx not installed) sending the same recorded bytes and headers")
     what = {"home": "/", "article": f"{article} (the first article of the home page)",
@@ -308,23 +316,24 @@ def bench() -> list[dict]:
         for who, r in (("site", site), ("static", static_r)):
             if sum(r["socket_errors"].values()) + r["non_2xx_3xx"]:
                 bad.append(f"{name} ({who}): {r['non_2xx_3xx']} not 2xx/3xx, "
-                           f"socket errors {r['socket_errors']}")
+                           f"{_socket_errors(r)}")
         ratio = site["rps"] / static_r["rps"]
         records += [
             {"name": f"web.{name}_rps", "value": round(site["rps"], 1), "unit": "req/s",
              "baseline": round(static_r["rps"], 1), "command": cmd,
              "note": f"{what[name]}, {size:,} bytes of HTML; p50 {site['p50_ms']:.1f} ms, p90 "
                      f"{site['p90_ms']:.1f} ms; {site['requests']} requests, "
-                     f"{site['non_2xx_3xx']} not 2xx/3xx, socket errors {site['socket_errors']}; "
-                     f"baseline: the static ceiling; {setup}"},
+                     f"{site['non_2xx_3xx']} not 2xx/3xx, {_socket_errors(site)}; "
+                     "baseline: the static ceiling; "
+                     + (setup if name == "home" else "setup as web.home_rps")},
             {"name": f"web.{name}_p99_ms", "value": round(site["p99_ms"], 1), "unit": "ms",
              "baseline": round(static_r["p99_ms"], 1), "command": cmd,
              "note": "99th percentile latency at 32 connections; baseline: the static ceiling"},
             {"name": f"web.static.{name}_rps", "value": round(static_r["rps"], 1),
              "unit": "req/s", "baseline": None, "command": cmd,
-             "note": f"{ceiling}; p50 {static_r['p50_ms']:.2f} ms, "
-                     f"{static_r['non_2xx_3xx']} not 2xx/3xx, socket errors "
-                     f"{static_r['socket_errors']}"},
+             "note": f"{ceiling if name == 'home' else 'as web.static.home_rps'}; "
+                     f"p50 {static_r['p50_ms']:.2f} ms, "
+                     f"{static_r['non_2xx_3xx']} not 2xx/3xx, {_socket_errors(static_r)}"},
             {"name": f"web.static.{name}_p99_ms", "value": round(static_r["p99_ms"], 2),
              "unit": "ms", "baseline": None, "command": cmd},
             {"name": f"web.{name}_ratio_vs_static", "value": round(ratio, 3), "unit": "ratio",
