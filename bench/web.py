@@ -59,7 +59,9 @@ def _crawl(scale: int, db_url: str) -> dict:
         path.write_text(press["toml"], encoding="utf-8")
         sources = load_sources(path)
         store = open_store(db_url)
-        settings = _settings(extract_processes=processes)
+        # No stories: no page reads them yet, and their embedding model would only
+        # lengthen the crawl (bench/stories.py measures them).
+        settings = _settings(extract_processes=processes, stories_enabled=False)
 
         async def crawl():
             with ProcessPoolExecutor(processes, mp_context=mp.get_context("forkserver")) as pool:
