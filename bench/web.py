@@ -338,7 +338,7 @@ def bench() -> list[dict]:
                      f"{static_r['non_2xx_3xx']} not 2xx/3xx, {_socket_errors(static_r)}"},
             {"name": f"web.static.{name}_p99_ms", "value": round(static_r["p99_ms"], 2),
              "unit": "ms", "baseline": None, "command": cmd},
-            {"name": f"web.{name}_ratio_vs_static", "value": round(ratio, 3), "unit": "ratio",
+            {"name": f"web.{name}_ratio_vs_static", "value": float(f"{ratio:.3g}"), "unit": "ratio",
              "baseline": None, "command": cmd,
              "note": "site requests/s over the static server's, same pages, same run"},
         ]
