@@ -83,7 +83,7 @@ def bench_ecb(settings) -> list[dict]:
                      if len(events) == 2 and set.intersection(*events.values())), key=int)
     note = (f"{builder.evidence}; all 982 docs in file order, title + first 300 chars; "
             f"{len(merged)}/{len(by_topic)} topics have their two look-alike events merged in "
-            f"at least one story (topics {', '.join(merged)}); {seconds:.0f} s")
+            f"at least one story (topics {', '.join(map(str, merged))}); {seconds:.0f} s")
     return [
         _rec("stories.ecbplus.bcubed_f1", scores["bcubed_f1"], "B3 F1", BASE_ECB_F1, note),
         _rec("stories.ecbplus.bcubed_p", scores["bcubed_p"], "B3 P"),
