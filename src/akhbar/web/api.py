@@ -166,7 +166,6 @@ def search(request: Request, q: str = Query(..., min_length=1, description="The 
            'with "phrases", OR, -exclusion, source:, lang:, section:, after:, before:, date:.'),
            sort: Literal["relevance", "date"] | None = None,
            page: int = Page, per_page: int = Query(20, ge=1, le=100)) -> SearchAnswer:
-    from akhbar.web.render import snippet_html
 
     site = _site(request)
     results, pager = site.search(q.strip(), page, sort, per_page=per_page)
@@ -174,7 +173,7 @@ def search(request: Request, q: str = Query(..., min_length=1, description="The 
     for h in results.hits:
         item = site.item(h.article)
         hits.append(Hit(article=article_json(item), score=h.score,
-                        snippet=str(snippet_html(h.snippet, item.view))))
+                        snippet=str(item.snippet(h.snippet))))
     return SearchAnswer(query=q, total=results.total,
                         total_capped=getattr(results, "total_capped", False),
                         page=page, per_page=per_page, hits=hits)

@@ -19,7 +19,7 @@ from akhbar.web.data import (
     parse_section,
 )
 from akhbar.web.i18n import COOKIE, UI_LANGS
-from akhbar.web.render import clean_snippet, snippet_html
+from akhbar.web.render import clean_snippet
 from akhbar.web.templates import Templates, with_query
 
 router = APIRouter(include_in_schema=False)
@@ -163,7 +163,7 @@ def search(request: Request, q: str = "", sort: str | None = None,
     hits = []
     for hit in results.hits:
         item = site.item(hit.article)
-        hits.append({"item": item, "snippet": snippet_html(hit.snippet, item.view),
+        hits.append({"item": item, "snippet": item.snippet(hit.snippet),
                      "title": clean_snippet(getattr(hit, "title_html", "") or "") or item.title})
     context.update(results=results, hits=hits, pager=pager)
     return _render(request, "search.html", context)
