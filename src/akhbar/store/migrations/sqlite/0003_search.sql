@@ -15,6 +15,11 @@ CREATE VIRTUAL TABLE search_index USING fts5(
     tokenize='unicode61 remove_diacritics 0'
 );
 
+-- Every column a search filters on, so that checking a match reads this index and not the
+-- article's row (whose text and html can span several overflow pages).
+CREATE INDEX articles_search_filter
+    ON articles(id, copy_of, lang, source_id, section, published, first_seen);
+
 -- "analyzer": the analyzer version the whole index was built with;
 -- "rebuild": JSON {"version", "after_id"} while `akhbar reindex` rebuilds.
 CREATE TABLE search_meta (
