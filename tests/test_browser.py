@@ -217,8 +217,9 @@ def test_search_arabic_with_clitics(tab, demo):
     expect(page.locator("#q")).to_have_value(query)
     assert target["title"] in _hit_titles(page), (query, target["title"])
     hit = page.locator("ol.hits > li", has_text=target["title"]).first
-    expect(hit.locator(".item-title a")).to_have_attribute("lang", "ar")
+    expect(hit.locator(".item-title")).to_have_attribute("lang", "ar")
     expect(hit.locator(".snippet")).to_have_attribute("dir", "rtl")
+    _assert_right_aligned(hit.locator(".item-title"))
     tab.shot("waw")
 
     # ب + the word, through the search page's own form.
@@ -285,7 +286,7 @@ def test_arabic_ui_is_right_to_left_and_remembered(tab, demo):
 def test_arabic_article_in_french_ui(tab, demo):
     page = tab.page
     tab.goto("/?lang=ar")
-    page.locator("ol.items .item-title a[lang='ar']").first.click()
+    page.locator("ol.items .item-title[lang='ar'] a").first.click()
     page.wait_for_url(re.compile(r"/article/"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
@@ -295,7 +296,48 @@ def test_arabic_article_in_french_ui(tab, demo):
     assert page.evaluate("getComputedStyle(document.querySelector('div.text')).direction") == "rtl"
     assert page.evaluate("getComputedStyle(document.querySelector('p.dateline')).direction") == "ltr"
     expect(page.locator("p.dateline")).to_contain_text("Publié dans")
+    # The text column ends where its title does, on the right (it once started at the left
+    # of the page while the title was on the right).
+    title, text = _box(page.locator("header.article-head h1")), _box(page.locator("div.text"))
+    assert abs(title["right"] - text["right"]) <= 2, (title, text)
+    if page.locator("section.coverage").count():
+        _assert_right_aligned(page.locator("section.coverage .item-title[lang='ar']").first)
     tab.shot("ar-article-fr-ui")
+    tab.assert_clean()
+
+
+def _box(locator) -> dict:
+    return locator.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right}; }")
+
+
+def _assert_right_aligned(title) -> None:
+    """An Arabic title in a left-to-right page: its own block is right to left, and its
+    words end at the block's right edge (not only the link's direction)."""
+    assert title.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    block, words = _box(title), _box(title.locator("a"))
+    assert abs(block["right"] - words["right"]) <= 2, (block, words)
+
+
+def test_arabic_titles_align_right_in_french_lists(tab, demo):
+    page = tab.page
+    tab.goto("/")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    arabic = page.locator("ol.items .item-title[lang='ar']")
+    expect(arabic.first).to_be_visible()
+    for i in range(min(arabic.count(), 5)):
+        expect(arabic.nth(i)).to_have_attribute("dir", "rtl")
+        _assert_right_aligned(arabic.nth(i))
+    french = page.locator("ol.items .item-title[lang='fr']").first
+    block, words = _box(french), _box(french.locator("a"))
+    assert abs(block["left"] - words["left"]) <= 2, (block, words)
+    # The ticker: an Arabic headline's item runs right to left (outlet after it, leftwards).
+    ticker = page.locator(".ticker li", has=page.locator("a[lang='ar']"))
+    if ticker.count():
+        item = ticker.first
+        expect(item).to_have_attribute("dir", "rtl")
+        assert _box(item.locator("a"))["left"] > _box(item.locator(".outlet"))["left"]
+    tab.shot("home-fr")
     tab.assert_clean()
 
 

@@ -94,6 +94,12 @@ class Item:
         return direction(self.article.lang)
 
     @property
+    def title_dir(self) -> str:
+        """The direction of a title's block: its language's, or "auto" (the first strong
+        letter decides) when the language is unknown."""
+        return "auto" if self.lang == "und" else self.dir
+
+    @property
     def when(self) -> datetime:
         return self.article.published or self.article.first_seen
 
