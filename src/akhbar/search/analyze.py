@@ -20,6 +20,7 @@ rebuilds (see docs/architecture.md, "Search").
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -40,8 +41,12 @@ _ARABIC_CHAR = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 # Arabic-Indic and Eastern Arabic-Indic digits → ASCII.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-# A word: letters and digits (no underscore), and whether an apostrophe follows it.
-_WORD = re.compile(r"[^\W_]+(?:(['’](?=[^\W_])))?")
+# A word: letters and digits (no underscore).
+_WORD = re.compile(r"[^\W_]+")
+_APOSTROPHES = "'’"
+# Anything prepare() changes; most text has none and is returned as it is.
+_TO_PREPARE = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
+                         "\u0660-\u0669\u06f0-\u06f9]")
 # French elided words: "l'État" → "État"; only when an apostrophe follows them.
 _ELIDED = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu",
                      "puisqu", "quoiqu", "presqu"})
@@ -54,15 +59,16 @@ _ARABIC_FINAL = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "
 _PREFIX_WITH_AL = re.compile("^(?:[وف]?[بكل]?(?=ال)|[وف]?ل(?=ل))")
 _PREFIX_BARE = re.compile("^[وف]?[بكل]?")
 
-_stemmers: dict[str, Stemmer.Stemmer] = {}
+# PyStemmer objects keep state between calls: one per thread (a web server analyses
+# queries in several) and language.
+_stemmers = threading.local()
 
 
 def _stemmer(lang: str) -> Stemmer.Stemmer:
-    # One per language and process; PyStemmer objects are not shared across threads safely,
-    # but the analysis runs under the store's lock or in one thread.
-    s = _stemmers.get(lang)
+    s = getattr(_stemmers, lang, None)
     if s is None:
-        s = _stemmers[lang] = Stemmer.Stemmer(lang)
+        s = Stemmer.Stemmer(lang)
+        setattr(_stemmers, lang, s)
     return s
 
 
@@ -72,6 +78,8 @@ def is_arabic(word: str) -> bool:
 
 def prepare(text: str) -> str:
     """Text before tokenising: Arabic marks and tatweel removed, digits in ASCII."""
+    if _TO_PREPARE.search(text) is None:
+        return text
     return _ARABIC_MARKS.sub("", text).translate(_DIGITS)
 
 
@@ -82,13 +90,15 @@ def words(text: str) -> list[tuple[str, int, int]]:
     in the term list follow the text.
     """
     out = []
+    n = len(text)
     for m in _WORD.finditer(text):
-        w = m.group(0)
-        if m.group(1):  # followed by an apostrophe
-            w = w[:-1]
-            if w.lower() in _ELIDED:
-                continue
-        out.append((w, m.start(), m.start() + len(w)))
+        w = m.group()
+        start, end = m.span()
+        # An elided word: short, then an apostrophe, then a letter ("l'État", "qu’il").
+        if (len(w) <= 7 and end + 1 < n and text[end] in _APOSTROPHES
+                and text[end + 1].isalnum() and w.lower() in _ELIDED):
+            continue
+        out.append((w, start, end))
     return out
 
 
@@ -148,6 +158,7 @@ def english_term(word: str) -> str:
     return _stemmer("english").stemWord(fold(word))
 
 
+@lru_cache(maxsize=CACHE_WORDS)
 def term(word: str, lang: str) -> str:
     """The index term of one word of an article written in ``lang``."""
     word = word[:MAX_WORD]
