@@ -438,20 +438,42 @@ def test_conditional_requests_get_304(site, path):
 
 
 def test_a_new_article_changes_the_validators(site, tmp_path):
+    cache = site.app.state.page_cache
     with site.client() as c:
         r = c.get("/")
         etag = r.headers["etag"]
+        hits = cache.hits
+        again = c.get("/")  # from the rendered-page cache, the same bytes and validators
+        assert cache.hits == hits + 1
+        assert again.content == r.content and again.headers["etag"] == etag
         site.store.add_article(article(
             url=f"https://le-phare.example/new/{tmp_path.name}", source_id="le-phare",
             title="Nouvelle ligne de tramway à Salé", text="Le tramway arrive.",
             published=datetime.now(UTC), first_seen=datetime.now(UTC)))
-        site.app.state.site.forget()
+        # The very next request: no cached page outlives the article that makes it old.
+        assert "Nouvelle ligne de tramway" in c.get("/").text
         fresh = c.get("/", headers={"if-none-match": etag})
         assert fresh.status_code == 200 and fresh.headers["etag"] != etag
         assert "Nouvelle ligne de tramway" in fresh.text
         seen = datetime.now(UTC) - timedelta(seconds=5)
         assert datetime.strptime(fresh.headers["last-modified"], "%a, %d %b %Y %H:%M:%S GMT"
                                  ).replace(tzinfo=UTC) >= seen.replace(microsecond=0)
+
+
+def test_cached_pages_are_per_host_and_ui_language(site):
+    cache = site.app.state.page_cache
+    with site.client() as c:
+        fr = c.get("/feeds/latest.rss")
+        hits = cache.hits
+        other = c.get("/feeds/latest.rss", headers={"host": "other.example"})
+        # Feeds link with the host asked for: another host is another cached answer.
+        assert cache.hits == hits and "other.example" in other.text
+        assert "other.example" not in c.get("/feeds/latest.rss").text
+        assert cache.hits == hits + 1
+        ar = c.get("/", headers={"cookie": "ui_lang=ar"})
+        assert 'lang="ar"' in ar.text.split(">", 2)[1]
+        assert 'lang="fr"' in c.get("/").text.split(">", 2)[1]
+        assert fr.status_code == 200
 
 
 def test_head_answers_like_get_without_a_body(site):

@@ -168,3 +168,27 @@ def test_catalogue_translates_every_message_with_its_placeholders(lang):
         for s in strings:
             assert placeholders <= set(re.findall(r"%\(\w+\)s", s)), (lang, msgid, s)
     assert catalog.num_plurals == (6 if lang == "ar" else 3)
+
+
+def test_page_cache_is_bounded_and_follows_the_marker():
+    from akhbar.web.caching import PageCache
+
+    cache = PageCache(800)  # entries up to 100 bytes
+    cache.get("m1", "a")
+    cache.put("m1", "a", [], b"a" * 100)
+    cache.put("m1", "big", [], b"b" * 101)  # over an eighth of the budget: not kept
+    assert cache.get("m1", "a") == ([], b"a" * 100) and cache.get("m1", "big") is None
+    for k in "bcdefgh":
+        cache.put("m1", k, [], b"x" * 100)
+    assert cache.size == 800
+    cache.get("m1", "a")  # used: "b" is now the least recently used
+    cache.put("m1", "i", [], b"x" * 100)
+    assert cache.size == 800 and cache.get("m1", "b") is None and cache.get("m1", "a")
+    # A new marker (an article stored): everything before it is gone at once ...
+    assert cache.get("m2", "a") is None and cache.size == 0
+    # ... and a page rendered under the old one is not kept.
+    cache.put("m1", "a", [], b"old")
+    assert cache.get("m2", "a") is None
+    off = PageCache(0)
+    off.put(None, "a", [], b"x")
+    assert off.get(None, "a") is None

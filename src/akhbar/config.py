@@ -38,6 +38,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("web_host", str, "127.0.0.1",
             "Address `akhbar serve` and `akhbar demo` serve the site on (0.0.0.0: every interface)."),
     Setting("web_port", int, 8000, "Port of the site."),
+    Setting("web_cache_bytes", int, 32 * 1024 * 1024,
+            "Memory, bytes of HTML/JSON/XML, for the site's rendered pages and feeds, reused "
+            "until the next article is stored (least recently used dropped first); 0: none."),
     Setting("site_url", str, "",
             "Public address of the site (https://akhbar.example) used in feeds; empty: the address each request came to."),
     Setting("only_sources_file", bool, False,

@@ -3,7 +3,8 @@
 Routes live in pages.py (HTML), api.py (JSON under /api) and feeds.py (RSS, Atom, JSON
 Feed, OPML); each reads through :class:`akhbar.web.data.Site`. Two ASGI middlewares wrap
 them: security headers on every answer (caching.SecurityHeaders) and ETag/Last-Modified
-with 304s on pages, feeds and the API (caching.Conditional).
+with 304s on pages, feeds and the API, which also keeps rendered answers until the next
+article is stored (caching.Conditional, caching.PageCache).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from akhbar.config import Settings
-from akhbar.web.caching import Conditional, HeadAsGet, SecurityHeaders
+from akhbar.web.caching import Conditional, HeadAsGet, PageCache, SecurityHeaders
 from akhbar.web.data import Site, SiteError
 from akhbar.web.templates import Templates
 
@@ -72,7 +73,9 @@ def create_app(settings: Settings, store=None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
 
     # Outermost last: the security headers are added to 304s and errors too.
-    app.add_middleware(Conditional, site=site, started=app.state.started)
+    app.state.page_cache = PageCache(settings.web_cache_bytes)
+    app.add_middleware(Conditional, site=site, started=app.state.started,
+                       cache=app.state.page_cache)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     return app

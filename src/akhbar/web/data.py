@@ -26,7 +26,6 @@ MAX_PAGE = 100_000  # deeper than any archive; keeps OFFSET arithmetic sane
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCES_TTL = 30.0  # seconds an outlet list is reused (outlets change at a sync)
-VERSION_TTL = 1.0  # seconds the newest-article marker is reused (ETags)
 
 
 class SiteError(Exception):
@@ -161,7 +160,7 @@ class Site:
         self.store = store
         self._lock = threading.Lock()
         self._sources: tuple[float, dict[str, Source]] = (0.0, {})
-        self._version: tuple[float, tuple[int, datetime | None]] = (0.0, (0, None))
+        self._generation = 0  # bumped when the outlets' descriptions change (see marker)
 
     # -- cached look-ups -------------------------------------------------------------------
     def sources(self) -> dict[str, Source]:
@@ -172,24 +171,31 @@ class Site:
         fresh = {s.id: dataclasses.replace(s, name=clean_text(s.name) or s.id)
                  for s in self.store.list_sources()}
         with self._lock:
+            if fresh != cached:  # a name or display mode changed: pages show them
+                self._generation += 1
             self._sources = (time.monotonic(), fresh)
         return fresh
 
     def version(self) -> tuple[int, datetime | None]:
-        """(newest article id, its first_seen): what ETags and Last-Modified follow."""
-        at, cached = self._version
-        if time.monotonic() - at < VERSION_TTL:
-            return cached
-        fresh = self.store.latest_change()
-        with self._lock:
-            self._version = (time.monotonic(), fresh)
-        return fresh
+        """(newest article id, its first_seen): what Last-Modified follows. Read on every
+        request (one indexed look-up), so a new article shows on the very next one."""
+        return self.store.latest_change()
+
+    def marker(self) -> tuple[int, datetime | None, int]:
+        """What every page, feed and API answer is a function of, besides its URL and UI
+        language: ETags and the rendered-page cache (caching.PageCache) are keyed on it.
+        Anything that changes what is shown without storing a new article (moderation
+        hiding an article or an image, an edited article) must change it too, or readers
+        keep being sent the page as it was."""
+        newest_id, newest_seen = self.version()
+        self.sources()  # refreshed every SOURCES_TTL: a changed outlet bumps the generation
+        return newest_id, newest_seen, self._generation
 
     def forget(self) -> None:
         """Drop the caches (tests that change the store under a running site)."""
         with self._lock:
             self._sources = (0.0, {})
-            self._version = (0.0, (0, None))
+            self._generation += 1
 
     # -- articles --------------------------------------------------------------------------
     def source(self, source_id: str) -> Source | None:
