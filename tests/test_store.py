@@ -508,3 +508,20 @@ def test_closed_store_raises_storage_error(database_url):
     with pytest.raises(StorageError):
         s.get_checkpoint("x")
 
+
+
+def test_a_migration_numbered_below_the_newest_applied_is_still_applied(database_url):
+    # A store that got 0005 before 0004 existed (two branches landing out of order).
+    s = open_store(database_url)
+    try:
+        with s._write():
+            s._exec("DELETE FROM schema_version WHERE version = 2")
+            for index in ("articles_section_latest", "articles_search_filter"):
+                s._exec(f"DROP INDEX IF EXISTS {index}")
+            s._exec("ALTER TABLE articles DROP COLUMN section")
+        s.migrate()
+        versions = [r[0] for r in s._exec("SELECT version FROM schema_version ORDER BY version")]
+        assert 2 in versions
+        s._exec("SELECT section FROM articles").fetchall()
+    finally:
+        s.close()

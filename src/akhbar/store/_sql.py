@@ -206,16 +206,19 @@ class SQLStore(StoriesSQL):
                 "CREATE TABLE IF NOT EXISTS schema_version ("
                 " version integer PRIMARY KEY, name text NOT NULL, applied_at text NOT NULL)"
             )
-            current = self._exec("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            applied = {int(r[0]) for r in self._exec("SELECT version FROM schema_version")}
+            # Every shipped migration not yet recorded, in order: one numbered lower than the
+            # newest applied (written on a branch that landed later) is not skipped.
             for version, name, sql in pending:
-                if version <= current:
+                if version in applied:
                     continue
                 self._apply_migration(sql)
                 self._exec(
                     "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                     (version, name, self._now().isoformat()),
                 )
-                current = version
+                applied.add(version)
+            current = max(applied, default=0)
             if current >= 3:  # search_meta exists
                 self._search.after_migrate()
         return int(current)
