@@ -219,7 +219,7 @@ class SQLStore(StoriesSQL):
                 )
                 applied.add(version)
             current = max(applied, default=0)
-            if current >= 3:  # search_meta exists
+            if 3 in applied:  # search_meta exists (0003_search)
                 self._search.after_migrate()
         return int(current)
 
