@@ -18,8 +18,15 @@ from datetime import date, datetime, timedelta
 
 from akhbar.types import SECTIONS, Source, StoredArticle
 from akhbar.web.i18n import CASABLANCA, direction
-from akhbar.web.render import Shown, clean_snippet, clean_text, display_mode, http_url, shown, \
-    snippet_html
+from akhbar.web.render import (
+    Shown,
+    clean_snippet,
+    clean_text,
+    display_mode,
+    http_url,
+    shown,
+    snippet_html,
+)
 
 PER_PAGE = 30
 MAX_PAGE = 100_000  # deeper than any archive; keeps OFFSET arithmetic sane
