@@ -54,6 +54,16 @@ OUTLETS = (
     Source(id="wire-maghreb", name="Wire Maghreb", homepage="https://wire.example/",
            feeds=("https://wire.example/feed",), languages=("fr", "ar"), display="excerpt",
            excerpt_words=8),
+    # The outlets of the events reported in several languages (stories).
+    Source(id="echo-casa", name="L'Écho de Casa", homepage="https://echo-casa.example/",
+           feeds=("https://echo-casa.example/rss",), languages=("fr",), display="full"),
+    Source(id="nabd", name="نبض المغرب", homepage="https://nabd.example/",
+           feeds=("https://nabd.example/rss",), languages=("ar",), display="excerpt",
+           excerpt_words=10),
+    Source(id="kasbah", name="Kasbah Times", homepage="https://kasbah.example/",
+           feeds=("https://kasbah.example/rss",), languages=("en",), display="lede"),
+    Source(id="argane", name="Argane Presse", homepage="https://argane.example/",
+           feeds=("https://argane.example/rss",), languages=("fr",), display="full"),
 )
 
 # Base time: a Tuesday afternoon in Casablanca (UTC+1 outside Ramadan).
@@ -141,17 +151,64 @@ def fill(store) -> dict[str, int]:
         first_seen=datetime(2024, 5, 13, 23, 40, tzinfo=UTC)))
     # A long archive for one outlet: pages of long titles (pagination, page weight).
     for i in range(BULK):
-        day = T0 - timedelta(days=10 + i)
+        day = T0 - timedelta(days=10 + 5 * i)  # apart: each its own story
         add(f"bulk{i}", article(
             url=f"https://le-phare.example/archives/{i}", source_id="le-phare",
             title=f"Chronique n° {i} : le port de Salé, ses barques bleues et la mémoire des "
                   f"marins du Bouregreg racontée par ceux qui y ont grandi ({i})",
             text=f"Texte de la chronique {i}. " * 40, lang="fr", section="culture",
             published=day, first_seen=day))
+    add_events(store, ids)
+    build_stories(store)
     return ids
 
 
 BULK = 45  # > one page of 30
+
+# Two football matches of one evening, each reported in French, Arabic and English by the
+# four event outlets (from tests/data/stories_fr_ar_en.jsonl, moved to the fixture's week):
+# the derby becomes one story in three languages, the draw another. Only new outlets and
+# section "sport", so the outlet, section and search expectations above stay as they are.
+EVENTS = (
+    ("derby_fr", "echo-casa", "fr", 14 * 60 + 50, "Le Raja remporte le derby face au Wydad (2-1)",
+     "Au complexe Mohammed V de Casablanca, le Raja s'est imposé 2-1 face au Wydad dimanche "
+     "soir. Le but de la victoire est tombé à la 78e minute devant 42 000 spectateurs."),
+    ("derby_ar", "nabd", "ar", 14 * 60 + 25, "الرجاء يفوز بالديربي على الوداد بهدفين لهدف",
+     "فاز الرجاء البيضاوي على غريمه الوداد بنتيجة 2-1 مساء الأحد بمركب محمد الخامس بالدار "
+     "البيضاء، وسجل هدف الفوز في الدقيقة 78 أمام 42000 متفرج."),
+    ("derby_en", "kasbah", "en", 14 * 60, "Raja edge Wydad 2-1 in Casablanca derby",
+     "Raja Casablanca beat city rivals Wydad 2-1 on Sunday night, with the winner coming in "
+     "the 78th minute in front of 42,000 fans at the Mohammed V stadium."),
+    ("derby_fr2", "argane", "fr", 4 * 60, "Derby casablancais : les Verts prennent le dessus",
+     "Le Raja a battu le Wydad 2-1. Les supporters du Raja ont fêté la victoire jusque tard "
+     "dans la nuit à Casablanca."),
+    ("draw_fr", "echo-casa", "fr", 14 * 60 + 40, "La RS Berkane et l'AS FAR se neutralisent (0-0)",
+     "A Berkane, la Renaissance sportive et l'AS FAR se sont quittés sur un score nul et "
+     "vierge dimanche, en match de la 19e journée de la Botola."),
+    ("draw_ar", "nabd", "ar", 14 * 60 + 10, "تعادل سلبي بين نهضة بركان والجيش الملكي",
+     "انتهت مباراة نهضة بركان والجيش الملكي بالتعادل السلبي 0-0 مساء الأحد ببركان، برسم "
+     "الجولة 19 من البطولة الاحترافية."),
+    ("draw_en", "kasbah", "en", 13 * 60 + 30, "RS Berkane and AS FAR share goalless draw",
+     "RS Berkane and AS FAR drew 0-0 in Berkane on Sunday in round 19 of the Botola Pro, "
+     "leaving both sides level on points."),
+)
+
+
+def add_events(store, ids: dict[str, int]) -> None:
+    for name, source, lang, minutes_before, title, text in EVENTS:
+        when = T0 - timedelta(minutes=minutes_before)
+        ids[name] = store.add_article(article(
+            url=f"https://{source}.example/{name}", source_id=source, title=title, text=text,
+            lang=lang, section="sport", published=when, first_seen=when))[0]
+
+
+def build_stories(store) -> int:
+    """Give every stored article its story, as the crawler does after a pass: lexical
+    evidence only (no model to load; what a platform without one gets)."""
+    from akhbar.stories.cluster import StoryBuilder
+
+    settings = load_settings(env={}, story_embedder="none")
+    return StoryBuilder(store, settings, embedder=None).run()
 
 
 # -- fixtures (import them into a test module to use them) --------------------------------

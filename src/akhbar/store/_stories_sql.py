@@ -275,6 +275,35 @@ class StoriesSQL:
         return {"stories": int(stories), "multi_outlet": int(multi), "queued": int(queued),
                 "by_embedder": {e or "none": int(n) for e, n in embedders}}
 
+    def story_change(self) -> tuple[int | None, int | None]:
+        """(highest article id given a story, lowest article id still queued): two index
+        look-ups. The builder takes the queue oldest first, so every assignment moves one
+        of them even when no new article is stored: the site's change marker follows it."""
+        with self._read():
+            assigned = self._exec("SELECT max(article_id) FROM story_articles").fetchone()[0]
+            queued = self._exec("SELECT min(article_id) FROM story_queue").fetchone()[0]
+        return (int(assigned) if assigned is not None else None,
+                int(queued) if queued is not None else None)
+
+    def story_reports(self, story_ids: Sequence[int]) -> dict[int, list[tuple[str, str, datetime]]]:
+        """Per story, its original articles' (outlet id, language, time), oldest first: what a
+        list shows beside a headline (outlets, the earliest report's language) in one query."""
+        out: dict[int, list[tuple[str, str, datetime]]] = {int(i): [] for i in story_ids}
+        if not out:
+            return out
+        with self._read():
+            for part in _chunks(list(out), 400):
+                rows = self._exec(
+                    "SELECT sa.story_id, a.source_id, a.lang, coalesce(a.published, a.first_seen)"
+                    " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
+                    f" WHERE sa.story_id IN ({_marks(len(part))}) AND a.copy_of IS NULL"
+                    " ORDER BY sa.story_id, coalesce(a.published, a.first_seen), a.id",
+                    part,
+                ).fetchall()
+                for story_id, source_id, lang, when in rows:
+                    out[int(story_id)].append((source_id, lang, self._dt_out(when)))
+        return out
+
     def latest_stories(
         self, limit: int = 20, offset: int = 0, *, section: str | None = None,
         lang: str | None = None, now: datetime | None = None,

@@ -241,6 +241,13 @@ class Store(Protocol):
     def related_stories(self, story_id: int, limit: int = 5) -> list[Story]:
         """Stories within two weeks sharing the most entities and names with this one."""
 
+    def story_change(self) -> tuple[int | None, int | None]:
+        """(highest article id with a story, lowest article id queued): moves whenever the
+        builder assigns an article, so the site's ETags follow stories, not only articles."""
+
+    def story_reports(self, story_ids: Sequence[int]) -> dict[int, list[tuple[str, str, datetime]]]:
+        """Per story id, its original articles' (source id, lang, time), oldest first."""
+
     # -- health (caller: pipeline, `akhbar sources health`) --------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:
         """Count one article page fetched+extracted (ok) or failed, for extraction health."""

@@ -25,7 +25,7 @@ from akhbar.web.data import Site, SiteError
 from akhbar.web.templates import Templates
 
 API_DESCRIPTION = (
-    "Articles, outlets, search and the date archive of akhbar, as JSON. Article text is "
+    "Articles, stories, outlets, search and the date archive of akhbar, as JSON. Article text is "
     "limited by each outlet's display mode, exactly as on the site's pages. Errors are "
     '`{"error": {"status": …, "message": …}}`.'
 )
@@ -34,7 +34,7 @@ API_DESCRIPTION = (
 def create_app(settings: Settings, store=None) -> FastAPI:
     """The ASGI app. Without ``store`` it opens ``settings.database_url`` at startup and
     closes it at shutdown; a given store stays the caller's to close."""
-    from akhbar.web import api, feeds, pages
+    from akhbar.web import api, feeds, pages, stories
 
     owned = store is None
 
@@ -65,6 +65,9 @@ def create_app(settings: Settings, store=None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(feeds.router)
+    app.include_router(stories.pages)
+    app.include_router(stories.api)
+    app.include_router(stories.feeds)
     static = resources.files("akhbar.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 

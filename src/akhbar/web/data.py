@@ -196,7 +196,10 @@ class Site:
         keep being sent the page as it was."""
         newest_id, newest_seen = self.version()
         self.sources()  # refreshed every SOURCES_TTL: a changed outlet bumps the generation
-        return newest_id, newest_seen, self._generation
+        # Stories are built after their articles are stored: the builder's progress
+        # (store.story_change) is part of the third element, so a page listing stories
+        # is not kept past the assignment that changes them.
+        return newest_id, newest_seen, (self._generation, *self.store.story_change())
 
     def forget(self) -> None:
         """Drop the caches (tests that change the store under a running site)."""

@@ -20,7 +20,8 @@ from akhbar.web.data import (
 )
 from akhbar.web.i18n import COOKIE, UI_LANGS
 from akhbar.web.render import clean_snippet
-from akhbar.web.templates import Templates, with_query
+from akhbar.web.stories import article_coverage, has_stories, latest_cards
+from akhbar.web.templates import Templates, ui_lang, with_query
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,10 +53,16 @@ def home(request: Request, lang: str | None = None, section: str | None = None,
     site = _site(request)
     lang_f, section_f, number = parse_lang(lang), parse_section(section), parse_page(page)
     ticker = site.items(site.store.latest_articles(TICKER_SIZE, include_copies=False))
-    items, pager = site.latest(number, lang=lang_f, section=section_f, include_copies=False,
-                               count=False)
+    items, stories = [], None
+    if has_stories(site):  # stories ranked by coverage; articles until the first is built
+        stories, pager = latest_cards(site, number, ui_lang(request), lang=lang_f,
+                                      section=section_f)
+    else:
+        items, pager = site.latest(number, lang=lang_f, section=section_f,
+                                   include_copies=False, count=False)
     return _render(request, "home.html", {
-        "ticker": ticker, "items": items, "pager": pager, "lang": lang_f, "section": section_f,
+        "ticker": ticker, "items": items, "stories": stories, "pager": pager, "lang": lang_f,
+        "section": section_f,
         "page_params": {"lang": lang_f, "section": section_f},
         "alternates": _feeds("/feeds/section/" + section_f, section_f) if section_f
         else _feeds("/feeds/latest", "akhbar"),
@@ -66,8 +73,10 @@ def home(request: Request, lang: str | None = None, section: str | None = None,
 def article(request: Request, article_id: str) -> Response:
     site = _site(request)
     item = site.article(article_id)
+    coverage = site.coverage(item)
     return _render(request, "article.html", {
-        "item": item, "coverage": site.coverage(item), "reasons": REPORT_REASONS,
+        "item": item, "coverage": coverage, "reasons": REPORT_REASONS,
+        "story": article_coverage(site, item, coverage, ui_lang(request)),
         "description": item.view.words(30),
         "alternates": _feeds(f"/feeds/outlet/{item.source.id}", item.outlet),
     })
@@ -100,10 +109,15 @@ def section(request: Request, slug: str, lang: str | None = None,
     site = _site(request)
     slug_f = parse_section(slug, status=404)
     lang_f = parse_lang(lang)
-    items, pager = site.latest(parse_page(page), lang=lang_f, section=slug_f,
-                               include_copies=False, count=False)
+    items, stories = [], None
+    if has_stories(site):
+        stories, pager = latest_cards(site, parse_page(page), ui_lang(request), lang=lang_f,
+                                      section=slug_f)
+    else:
+        items, pager = site.latest(parse_page(page), lang=lang_f, section=slug_f,
+                                   include_copies=False, count=False)
     return _render(request, "section.html", {
-        "section": slug_f, "lang": lang_f, "items": items, "pager": pager,
+        "section": slug_f, "lang": lang_f, "items": items, "stories": stories, "pager": pager,
         "page_params": {"lang": lang_f}, "alternates": _feeds(f"/feeds/section/{slug_f}", slug_f),
     })
 
