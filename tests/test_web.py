@@ -187,7 +187,7 @@ def test_dateline_in_the_ui_language_and_casablanca_time(site, ui, headers, expe
 def test_arabic_article_in_the_french_ui_has_its_own_direction(site):
     with site.client() as c:
         r = c.get(f"/article/{site.ids['ar_excerpt']}")
-        home = c.get("/")
+        home = c.get("/outlet/sada-atlas")
     root = doc(r)
     assert root.get("lang") == "fr" and root.get("dir") == "ltr"
     for css in ("header.article-head", "div.text"):
@@ -196,7 +196,8 @@ def test_arabic_article_in_the_french_ui_has_its_own_direction(site):
     # The dateline is in the UI language; the outlet's Arabic name is isolated.
     assert root.cssselect("p.dateline bdi")[0].text_content() == "صدى الأطلس"
     # Lists: each title's own block gets its language and direction (so an Arabic title
-    # aligns right in the French UI), outlet names are isolated.
+    # aligns right in the French UI), outlet names are isolated. (The home page lists
+    # stories, test_web_stories; an outlet's archive lists articles.)
     link = doc(home).xpath(f"//ol[@class='items']//a[@href='/article/{site.ids['ar_excerpt']}']")[0]
     block = link.getparent()
     assert (block.tag, block.get("lang"), block.get("dir")) == ("h3", "ar", "rtl")
@@ -249,34 +250,46 @@ def test_every_message_of_the_french_and_arabic_ui_is_translated(site):
 # -- lists, pagination, archive --------------------------------------------------------------
 
 def test_home_ticker_filters_and_copies(site):
+    """The home page lists stories (a copy is in its original's story, never listed on
+    its own); the ticker keeps the latest headlines. More in test_web_stories."""
     with site.client() as c:
         home = c.get("/")
         ticker = [a.get("href") for a in doc(home).cssselect("section.ticker a")]
         assert ticker[0] == f"/article/{site.ids['fr_full']}"  # the newest first
-        listed = {a.get("href") for a in doc(home).cssselect("ol.items h3 a")}
-        # Copies are reached from their original, not listed twice on the home page.
-        assert f"/article/{site.ids['copy_fr']}" not in listed
+        assert f"/article/{site.ids['copy_fr']}" not in ticker
+        listed = [a.get("href") for a in doc(home).cssselect("ol.stories .item-title a")]
+        assert listed and all(h.startswith("/story/") for h in listed)
+        assert len(listed) == len(set(listed))
         ar = c.get("/?lang=ar")
-        langs = {h.get("lang") for h in doc(ar).cssselect("ol.items h3")}
-        assert langs == {"ar"}
+        for card in doc(ar).cssselect("ol.stories li"):
+            assert "ar" in {b.get("lang") for b in card.cssselect(".langs bdi")}
         meteo = c.get("/?section=meteo")
-        assert [a.get("href") for a in doc(meteo).cssselect("ol.items h3 a")] == [
-            f"/article/{site.ids['wire_fr']}"]
-        meta = text_of(meteo, "ol.items p.meta")
-        assert "Wire Maghreb" in meta and "Français" in meta and "11 mai 2024" in meta
+        story = site.store.story_of_article(site.ids["wire_fr"])
+        assert story == site.store.story_of_article(site.ids["copy_fr"])
+        assert [a.get("href") for a in doc(meteo).cssselect("ol.stories .item-title a")] == [
+            f"/story/{story}"]
+        meta = text_of(meteo, "ol.stories p")
+        # The copy's outlet counts: two outlets, both named, the latest report's time.
+        assert "Médias : 2" in meta and "Français" in meta and "11 mai 2024" in meta
+        assert "Wire Maghreb" in meta and "Le Phare de Salé" in meta
 
 
 def test_home_pages_older_and_newer_without_counting(site):
+    from akhbar.web.stories import PER_PAGE
+
     with site.client() as c:
         first = doc(c.get("/?section=culture"))
         # The home and section lists are not counted: previous/next only, no page numbers.
         assert not first.cssselect("nav.pager a[aria-current]")
         older = first.cssselect("nav.pager a[rel=next]")[0].get("href")
         assert older == "/?page=2&section=culture"
+        # Each chronicle is its own story (five days apart): 45 stories, 20 a page.
+        last = doc(c.get(f"/?page={BULK // PER_PAGE + 1}&section=culture"))
+        titles = [a.text_content() for a in last.cssselect("ol.stories .item-title a")]
+        assert len(titles) == BULK % PER_PAGE and titles[-1].startswith(f"Chronique n° {BULK - 1} ")
+        assert not last.cssselect("nav.pager a[rel=next]")
+        assert last.cssselect("nav.pager a[rel=prev]")[0].get("href") == "/?page=2&section=culture"
         second = doc(c.get(older))
-        titles = [a.text_content() for a in second.cssselect("ol.items h3 a")]
-        assert len(titles) == BULK - 30 and titles[-1].startswith(f"Chronique n° {BULK - 1} ")
-        assert not second.cssselect("nav.pager a[rel=next]")
         assert second.cssselect("nav.pager a[rel=prev]")[0].get("href") == "/?section=culture"
 
 

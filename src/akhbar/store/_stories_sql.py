@@ -286,8 +286,8 @@ class StoriesSQL:
                 int(queued) if queued is not None else None)
 
     def story_reports(self, story_ids: Sequence[int]) -> dict[int, list[tuple[str, str, datetime]]]:
-        """Per story, its original articles' (outlet id, language, time), oldest first: what a
-        list shows beside a headline (outlets, the earliest report's language) in one query."""
+        """Per story, its articles' (outlet id, language, time), oldest first, copies included
+        (their outlets count in n_outlets): what a list shows beside a headline in one query."""
         out: dict[int, list[tuple[str, str, datetime]]] = {int(i): [] for i in story_ids}
         if not out:
             return out
@@ -296,7 +296,7 @@ class StoriesSQL:
                 rows = self._exec(
                     "SELECT sa.story_id, a.source_id, a.lang, coalesce(a.published, a.first_seen)"
                     " FROM story_articles sa JOIN articles a ON a.id = sa.article_id"
-                    f" WHERE sa.story_id IN ({_marks(len(part))}) AND a.copy_of IS NULL"
+                    f" WHERE sa.story_id IN ({_marks(len(part))})"
                     " ORDER BY sa.story_id, coalesce(a.published, a.first_seen), a.id",
                     part,
                 ).fetchall()

@@ -246,7 +246,7 @@ class Store(Protocol):
         builder assigns an article, so the site's ETags follow stories, not only articles."""
 
     def story_reports(self, story_ids: Sequence[int]) -> dict[int, list[tuple[str, str, datetime]]]:
-        """Per story id, its original articles' (source id, lang, time), oldest first."""
+        """Per story id, its articles' (source id, lang, time), oldest first, copies included."""
 
     # -- health (caller: pipeline, `akhbar sources health`) --------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:
