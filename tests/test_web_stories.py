@@ -141,7 +141,7 @@ def test_home_ranks_stories_by_coverage_and_recency(site):
     assert {b.get("lang") for b in first.cssselect(".langs bdi")} == {"fr", "ar", "en"}
     assert "Médias : 4" in text_of(first, "p.meta")
     assert first.cssselect("p.meta time")[0].get("datetime") == (T0 - timedelta(hours=4)).isoformat()
-    assert [b.text_content() for b in first.cssselect("p.outlets bdi")] == [
+    assert [b.text_content() for b in first.cssselect("p.card-outlets bdi")] == [
         "L'Écho de Casa", "نبض المغرب", "Kasbah Times", "Argane Presse"]
     assert text_of(root, "main h1") == "À la une"
     # The ticker of the latest headlines stays.

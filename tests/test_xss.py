@@ -19,7 +19,7 @@ import lxml.html
 import pytest
 
 from akhbar.types import Article, Source
-from websupport import running_site
+from websupport import build_stories, running_site
 
 PAYLOADS = (
     "<script>alert('x1')</script>",
@@ -104,7 +104,12 @@ def fill_hostile(store) -> dict[str, int]:
             first_seen=when, published=when, date_source="feed",
             section="politique" if i % 2 else "culture", tags=(payload,),
         ))[0]
+    build_stories(store)  # story headlines are these titles: the same escaping must hold
     return ids
+
+
+def story_ids(store) -> list[int]:
+    return sorted({store.story_of_article(n) for n in store.story_assignments()})
 
 
 def _dangerous_url(value: str) -> bool:
@@ -157,6 +162,10 @@ def test_pages_show_hostile_fields_as_text(hostile):
              "/search?q=Second", "/archive/2024/06/03", "/archive/2024/06/01"]
     paths += [f"/outlet/{s}" for s in ("full-hostile", "excerpt-hostile", "lede-hostile")]
     paths += [f"/article/{n}" for n in hostile.ids.values()]
+    paths += [f"/story/{n}" for n in story_ids(hostile.store)]
+    if len(story_ids(hostile.store)) <= 20:  # the home page lists stories, 20 a page
+        paths.remove("/?page=2")
+    paths += ["/?section=politique&lang=ar", "/section/politique?lang=en"]
     with hostile.client() as c:
         for path in paths:
             for ui in ("fr", "ar"):
@@ -168,6 +177,11 @@ def test_pages_show_hostile_fields_as_text(hostile):
         page = lxml.html.document_fromstring(c.get(f"/article/{hostile.ids['a0']}").text)
         assert page.cssselect("h1")[0].text_content() == f"Titre 0 {PAYLOADS[0]}"
         assert PAYLOADS[0] in page.cssselect("p.dateline")[0].text_content()
+        # A story's headline, outlets and timeline too.
+        story = hostile.store.story_of_article(hostile.ids["a0"])
+        page = lxml.html.document_fromstring(c.get(f"/story/{story}").text)
+        assert page.cssselect("h1")[0].text_content().startswith("Titre ")
+        assert PAYLOADS[0] in page.cssselect("ol.timeline")[0].text_content()
 
 
 def test_hostile_urls_never_become_links_or_images(hostile):
@@ -233,13 +247,15 @@ def _check_xml_feed(data: bytes, where: str) -> None:
 def test_feeds_and_api_carry_hostile_fields_safely(hostile):
     with hostile.client() as c:
         paths = ["/feeds/latest", "/feeds/section/politique", "/feeds/outlet/full-hostile",
-                 "/feeds/outlet/excerpt-hostile", "/feeds/outlet/lede-hostile"]
+                 "/feeds/outlet/excerpt-hostile", "/feeds/outlet/lede-hostile",
+                 "/feeds/stories", "/feeds/stories/section/politique"]
         for path in paths:
             for ext in ("rss", "atom"):
                 r = c.get(f"{path}.{ext}")
                 assert r.status_code == 200, path
                 _check_xml_feed(r.content, f"{path}.{ext}")
             feed = c.get(f"{path}.json").json()
+            assert feed["items"], path
             for item in feed["items"]:
                 assert_safe_html(item["content_html"], f"{path}.json")
                 assert not _dangerous_url(item["url"]) and not _dangerous_url(item["id"])
@@ -251,6 +267,15 @@ def test_feeds_and_api_carry_hostile_fields_safely(hostile):
             assert a["url"] is None or a["url"].startswith(("http://", "https://"))
             assert a["image"] is None or a["image"].startswith("https://img.example/")
             assert not BIDI_OVERRIDES.search(json.dumps(a, ensure_ascii=False))
+        stories = c.get("/api/stories", params={"per_page": 100}).json()["stories"]
+        assert stories
+        for s in stories:
+            assert not BIDI_OVERRIDES.search(json.dumps(s, ensure_ascii=False))
+            one = c.get(f"/api/stories/{s['id']}").json()
+            assert not BIDI_OVERRIDES.search(json.dumps(one, ensure_ascii=False))
+            for a in one["articles"]:
+                assert_safe_html(a["html"], f"api story {s['id']}")
+                assert a["url"] is None or a["url"].startswith(("http://", "https://"))
         outlets = c.get("/api/outlets").json()
         assert {o["id"]: o["homepage"] for o in outlets}["excerpt-hostile"] is None
         opml = c.get("/outlets.opml")
