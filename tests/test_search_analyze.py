@@ -21,6 +21,9 @@ def ar(word: str) -> str:
     ["إلى", "الى"],
     # taa marbuta and plural
     ["الحكومة", "حكومة", "للحكومة", "حكومات"],
+    # final ه written for ة (common online), with and without clitics
+    ["الحكومة", "الحكومه", "حكومه", "للحكومه", "لحكومه", "والحكومه"],
+    ["المحكمة", "المحكمه", "بالمحكمه"],
     # alif maqsura
     ["مستشفى", "مستشفي", "المستشفى", "مستشفيات"],
     # diacritics and tatweel
@@ -36,6 +39,9 @@ def test_arabic_forms_share_one_term(forms):
 @pytest.mark.parametrize("a, b", [
     ("مصر", "مصرف"), ("كتب", "مكتب"), ("كتاب", "مكتب"), ("كاتب", "كتب"), ("قطر", "قطار"),
     ("والدة", "ولد"), ("بلد", "لد"),
+    # ه read as ة only when the ة spelling is the known word: الحكومة is not حكم ("rule"),
+    # and words that end in ه stay themselves
+    ("الحكومه", "حكم"), ("الحكومة", "حكم"), ("الله", "اللة"),
 ])
 def test_arabic_words_that_share_letters_stay_apart(a, b):
     assert ar(a) != ar(b)

@@ -8,7 +8,17 @@ English Snowball), or only folding in other languages.
 
 Arabic: diacritics and tatweel removed → clitic prefixes (و ف ب ك ل, with or without ال,
 and لل) stripped, checked against simplemma's dictionary when the bare form is ambiguous
-→ simplemma lemma → Snowball Arabic stem → alef/hamza, ى and ة written one way.
+→ a final ه read as ة when only the ة spelling is a known word → simplemma lemma →
+Snowball Arabic stem → alef/hamza, ى and ة written one way.
+
+Final ه for ة ("الحكومه" for "الحكومة") is common online. Mapping every final ة to ه
+before stemming would not do: Snowball then strips the ه as the pronoun "his" and
+الحكومة meets حكم ("rule"). Instead a final ه becomes ة when simplemma knows the ة form
+and not the ه form (with or without ال): الحكومه → الحكومة, المحكمه → المحكمة, while
+known ه words (وجه, الله, نفسه, كتابه) stay. Where the dictionary cannot tell a pronoun
+from a misspelt ة (عمله "his work" / عملة "currency", دوره / دورة) the stemmer already
+gave both forms one term, so nothing is merged that was apart. Documents and queries go
+through the same function, so both sides agree.
 French: accents folded, elisions (l' d' qu' …) dropped, Snowball French.
 English: folded, possessive 's dropped, Snowball English.
 
@@ -27,7 +37,7 @@ from functools import lru_cache
 import simplemma
 import Stemmer
 
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"  # 2: final ه read as ة (_heh_as_taa)
 
 # Longer words are cut (both in documents and queries): PostgreSQL refuses lexemes over
 # 2 KB, and no real word is this long.
@@ -114,11 +124,30 @@ def fold(word: str) -> str:
 @lru_cache(maxsize=CACHE_WORDS)
 def arabic_term(word: str) -> str:
     """The index term of one Arabic word (already without marks)."""
-    w = _strip_clitics(word)
+    w = _heh_as_taa(_strip_clitics(word))
     lemma = simplemma.lemmatize(w, lang="ar")
     stem = _stemmer("arabic").stemWord(lemma)
     # A stemmer that eats the whole word (rare: very short words) keeps the word instead.
     return (stem or lemma).translate(_ARABIC_FINAL)
+
+
+def _is_known(w: str) -> bool:
+    """simplemma knows the word, or the word without its article ال."""
+    return simplemma.is_known(w, lang="ar") or (
+        w.startswith("ال") and len(w) > 3 and simplemma.is_known(w[2:], lang="ar"))
+
+
+def _heh_as_taa(w: str) -> str:
+    """A final ه written for ة (see the module docstring): "الحكومه" → "الحكومة"."""
+    if len(w) >= 3 and w[-1] == "ه" and not _is_known(w) and _is_known(w[:-1] + "ة"):
+        return w[:-1] + "ة"
+    return w
+
+
+def _known(w: str) -> bool:
+    # The clitic checks below treat a final ه as the ة it may stand for ("لحكومه").
+    return simplemma.is_known(w, lang="ar") or (
+        w[-1:] == "ه" and simplemma.is_known(w[:-1] + "ة", lang="ar"))
 
 
 def _strip_clitics(w: str) -> str:
@@ -130,11 +159,10 @@ def _strip_clitics(w: str) -> str:
         if not rest.startswith("ال"):
             # لل + word is ل + ال + word, the alef dropped; when the word itself starts
             # with ل ("للاعب" = ل + اللاعب) the dictionary tells which.
-            rest = ("ال" if simplemma.is_known(rest, lang="ar") else "ا") + rest
+            rest = ("ال" if _known(rest) else "ا") + rest
         # وال + at least three letters; a known word whose bare form is unknown stays
         # whole ("والدة" is a word, "الدة" is not).
-        if len(rest) >= 5 and (not simplemma.is_known(w, lang="ar")
-                               or simplemma.is_known(rest, lang="ar")):
+        if len(rest) >= 5 and (not _known(w) or _known(rest)):
             return rest
         return w
     m = _PREFIX_BARE.match(w)
@@ -142,8 +170,7 @@ def _strip_clitics(w: str) -> str:
         rest = w[m.end():]
         # No article: strip only when the dictionary says the bare form is the word
         # ("لمصر" → "مصر", while "بلد" and "كتب" stay).
-        if len(rest) >= 2 and not simplemma.is_known(w, lang="ar") \
-                and simplemma.is_known(rest, lang="ar"):
+        if len(rest) >= 2 and not _known(w) and _known(rest):
             return rest
     return w
 
