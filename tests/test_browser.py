@@ -1,8 +1,8 @@
 """End to end in a real browser: Debian's Chromium, headless, driven by Playwright, on the
 site serving the demo press as crawled by the production pipeline.
 
-The reader's journey: home → an article → its source on the demo press → search in Arabic
-and in French → the UI switched to Arabic (right to left, remembered) → an Arabic article in
+The reader's journey: home → a story told in several languages → one of its articles;
+an article → its source on the demo press → search in Arabic and in French → the UI switched to Arabic (right to left, remembered) → an Arabic article in
 the French UI; and the keyboard's first stop. Screenshots of every step are kept in
 test-artifacts/browser/ (CI keeps them as artefacts).
 
@@ -135,32 +135,75 @@ def _hit_titles(page: Page) -> list[str]:
 
 
 def test_home_lists_headlines_with_outlet_and_time(tab, demo):
+    """The home page: the ticker of the latest headlines, then stories ranked by coverage,
+    each with a headline from its articles, its outlets and the latest report's time."""
     page = tab.page
     tab.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.locator(".ticker li").first).to_be_visible()
-    items = page.locator("ol.items > li.item")
-    expect(items.first).to_be_visible()
+    cards = page.locator("ol.stories > li.story-card")
+    expect(cards.first).to_be_visible()
     tab.shot("home")
 
     titles, outlets = _titles(demo), {o.name for o in OUTLETS}
     assert page.locator(".ticker li").count() >= 5
-    stamps = []
-    for i in range(items.count()):
-        item = items.nth(i)
-        assert " ".join(item.locator(".item-title a").inner_text().split()) in titles
-        assert item.locator(".outlet").inner_text() in outlets
-        when = item.locator("time")
-        stamps.append(datetime.fromisoformat(when.get_attribute("datetime")))
-        assert when.inner_text().strip(), "a listed article without its visible time"
-    assert len(stamps) >= 10
-    assert stamps == sorted(stamps, reverse=True), "the latest articles are not newest first"
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        assert " ".join(card.locator(".item-title a").inner_text().split()) in titles
+        named = card.locator(".card-outlets bdi").all_inner_texts()
+        assert named and set(named) <= outlets, named
+        assert card.locator("time").inner_text().strip(), "a story without its visible time"
+    assert cards.count() >= 10
+    # Ranked by coverage: the first story was reported by more than one outlet.
+    assert len(cards.first.locator(".card-outlets bdi").all_inner_texts()) >= 2
+    tab.assert_clean()
+
+
+def test_story_timeline_in_several_languages(tab, demo):
+    """Home → a story reported in two languages or more → its timeline → one of its
+    articles."""
+    page = tab.page
+    tab.goto("/")
+    cards = page.locator("ol.stories > li.story-card")
+    expect(cards.first).to_be_visible()
+    multi = [i for i in range(cards.count())
+             if cards.nth(i).locator(".langs bdi").count() >= 2]
+    assert multi, "no story on the home page is told in two languages"
+    card = cards.nth(multi[0])
+    headline = " ".join(card.locator(".item-title a").inner_text().split())
+    card.locator(".item-title a").click()
+    page.wait_for_url(re.compile(r"/story/\d+$"))
+    expect(page.locator("main h1")).to_have_text(headline)
+    reports = page.locator("ol.timeline > li")
+    expect(reports.first).to_be_visible()
+    langs = {reports.nth(i).locator(".item-title").get_attribute("lang")
+             for i in range(reports.count())}
+    assert len(langs) >= 2, langs
+    stamps = [datetime.fromisoformat(t) for t in
+              page.locator("ol.timeline time").evaluate_all("els => els.map(e => e.dateTime)")]
+    assert stamps == sorted(stamps), "the timeline is not in the order of the reports"
+    arabic = page.locator("ol.timeline .item-title[lang='ar']")
+    if arabic.count():
+        _assert_right_aligned(arabic.first)
+    tab.shot("story")
+
+    # Through to one of its articles, here, then its source is one click away.
+    target = reports.nth(reports.count() - 1).locator(".item-title a")
+    title = " ".join(target.inner_text().split())
+    target.click()
+    page.wait_for_url(re.compile(r"/article/\d+$"))
+    expect(page.locator("article h1")).to_have_text(title)
+    expect(page.locator("a.source-link")).to_be_visible()
+    # The article's page points back to the rest of its story.
+    expect(page.locator("section.story-coverage p.story-link a")).to_have_attribute(
+        "href", re.compile(r"^/story/\d+$"))
+    tab.shot("story-article")
     tab.assert_clean()
 
 
 def test_article_dateline_and_link_to_source(tab, demo):
     page = tab.page
-    tab.goto("/")
+    tab.goto(f"/outlet/{OUTLETS[0].id}")  # a list of articles (the home page lists stories)
     first = page.locator("ol.items > li.item").first
     title = " ".join(first.locator(".item-title a").inner_text().split())
     outlet = first.locator(".outlet").inner_text()
@@ -253,7 +296,7 @@ def test_search_french_without_accents(tab, demo):
 def test_arabic_ui_is_right_to_left_and_remembered(tab, demo):
     page = tab.page
     tab.goto("/")
-    page.locator("ol.items .item-title a").first.click()
+    page.locator(".ticker a").first.click()
     page.wait_for_url(re.compile(r"/article/"))
     article_path = page.url.removeprefix(demo.base)
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
@@ -285,7 +328,8 @@ def test_arabic_ui_is_right_to_left_and_remembered(tab, demo):
 
 def test_arabic_article_in_french_ui(tab, demo):
     page = tab.page
-    tab.goto("/?lang=ar")
+    arabic_outlet = next(o.id for o in OUTLETS if o.languages == ("ar",))
+    tab.goto(f"/outlet/{arabic_outlet}")
     page.locator("ol.items .item-title[lang='ar'] a").first.click()
     page.wait_for_url(re.compile(r"/article/"))
     expect(page.locator("html")).to_have_attribute("lang", "fr")
@@ -321,7 +365,8 @@ def _assert_right_aligned(title) -> None:
 
 def test_arabic_titles_align_right_in_french_lists(tab, demo):
     page = tab.page
-    tab.goto("/")
+    bilingual = next(o.id for o in OUTLETS if set(o.languages) == {"fr", "ar"})
+    tab.goto(f"/outlet/{bilingual}")  # Arabic and French titles in one list
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     arabic = page.locator("ol.items .item-title[lang='ar']")
     expect(arabic.first).to_be_visible()
@@ -331,7 +376,9 @@ def test_arabic_titles_align_right_in_french_lists(tab, demo):
     french = page.locator("ol.items .item-title[lang='fr']").first
     block, words = _box(french), _box(french.locator("a"))
     assert abs(block["left"] - words["left"]) <= 2, (block, words)
+    tab.shot("outlet-fr")
     # The ticker: an Arabic headline's item runs right to left (outlet after it, leftwards).
+    tab.goto("/")
     ticker = page.locator(".ticker li", has=page.locator("a[lang='ar']"))
     if ticker.count():
         item = ticker.first
