@@ -6,7 +6,9 @@ pages, beside a static server sending the very same bytes (the ceiling), in one 
 
 The store is the demo press scaled to AKHBAR_BENCH_WEB_SCALE articles (default 2,000),
 crawled through the production pipeline into SQLite. The site runs as `akhbar serve` (one
-uvicorn process, one worker); the static server is a minimal asyncio HTTP/1.1 server with
+uvicorn process, one worker). wrk asks for the same few URLs over and over, so the site
+answers from its rendered-page cache (web_cache_bytes); a second run of the site with the
+cache off (web.uncached.*) measures what rendering each request costs; the static server is a minimal asyncio HTTP/1.1 server with
 keep-alive written here (nginx is not installed on the bench machines), in its own process
 too. wrk, the site and the static server share the machine's cores: on a 2-core machine the
 client takes a good part of the CPU the server would otherwise have, for both servers alike.
@@ -297,6 +299,17 @@ def bench() -> list[dict]:
             if static is not None:
                 _stop(static)
 
+        # The same pages rendered on every request: the rendered-page cache off.
+        app = _start([sys.executable, "-m", "akhbar", "serve", "--host", "127.0.0.1",
+                      "--port", str(app_port)], folder / "site-uncached.log",
+                     env={**env, "AKHBAR_WEB_CACHE_BYTES": "0"}, cwd=root)
+        try:
+            _wait_until_up(app_base + "/", app, folder / "site-uncached.log")
+            uncached = {name: _wrk(app_base, paths, seconds, folder)
+                        for name, paths in targets.items()}
+        finally:
+            _stop(app)
+
     cmd = "python -m bench.run web"
     if scale != 2000 or seconds != 10:
         cmd = f"AKHBAR_BENCH_WEB_SCALE={scale} AKHBAR_BENCH_WEB_SECONDS={seconds} {cmd}"
@@ -341,6 +354,22 @@ def bench() -> list[dict]:
             {"name": f"web.{name}_ratio_vs_static", "value": float(f"{ratio:.3g}"), "unit": "ratio",
              "baseline": None, "command": cmd,
              "note": "site requests/s over the static server's, same pages, same run"},
+        ]
+    for name, r in uncached.items():
+        if sum(r["socket_errors"].values()) + r["non_2xx_3xx"]:
+            bad.append(f"{name} (site, uncached): {r['non_2xx_3xx']} not 2xx/3xx, "
+                       f"{_socket_errors(r)}")
+        records += [
+            {"name": f"web.uncached.{name}_rps", "value": round(r["rps"], 1), "unit": "req/s",
+             "baseline": round(measured[name][0]["rps"], 1), "command": cmd,
+             "note": f"as web.{name}_rps with the rendered-page cache off "
+                     f"(AKHBAR_WEB_CACHE_BYTES=0): every request reads the store and renders; "
+                     f"p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms; {r['requests']} "
+                     f"requests, {r['non_2xx_3xx']} not 2xx/3xx, {_socket_errors(r)}; "
+                     "baseline: the site with its cache"},
+            {"name": f"web.uncached.{name}_p99_ms", "value": round(r["p99_ms"], 1), "unit": "ms",
+             "baseline": round(measured[name][0]["p99_ms"], 1), "command": cmd,
+             "note": "99th percentile latency, cache off; baseline: the site with its cache"},
         ]
     records.append({"name": "web.errors", "value": len(bad), "unit": "runs with errors",
                     "baseline": 0, "command": cmd,
