@@ -88,3 +88,25 @@ def test_queries_that_cannot_run_say_why(bad, says):
 
 def test_query_error_is_an_akhbar_error():
     assert issubclass(QueryError, AkhbarError)
+
+
+def test_names_are_spelled_in_the_other_scripts():
+    from akhbar.search.names import spellings
+    from akhbar.search.plan import plan
+
+    assert spellings(("Rabat",), None) == (("الرباط",),)
+    assert spellings(("بالرباط",), None) == (("Rabat",),)  # clitics folded
+    # Same length lists go position by position: Le Caire is القاهرة, not مصر.
+    assert spellings(("Le", "Caire"), None) == (("القاهرة",), ("Cairo",))
+    assert spellings(("tanger",), "ar") == (("طنجة",),)  # lang: keeps that language
+    assert spellings(("tanger",), "fr") == ()
+    # Acronyms only in capitals; common nouns (lower case in the gazetteer) never.
+    assert spellings(("can",), None) == ()
+    assert ("AFCON",) in spellings(("CAN",), None)
+    assert spellings(("gouvernement",), None) == ()
+    assert spellings(("Marrakech", "Rabat"), None) == ()
+    # Plain words that spell a name together become one phrase with its spellings.
+    groups = plan(parse_query("الدار البيضاء")).groups
+    assert len(groups) == 1 and ("casablanca",) in groups[0]
+    assert plan(parse_query("rabat")).own == ((("rabat",),),)
+    assert plan(parse_query("festival")).own == ()

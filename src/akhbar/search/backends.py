@@ -29,6 +29,13 @@ DAY_ZONE = ZoneInfo("Africa/Casablanca")
 COUNT_CAP = 10_000
 # bm25 weights of the FTS5 columns (title, body): a word in the title counts three times.
 TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0
+# Relevance ranks the newest RANK_CANDIDATES matches only (by id: the order articles
+# were stored in), found by walking the index from its end, then scores and sorts them.
+# An older article that matches better is left out of a query matching more than this
+# many; one matching fewer is ranked whole, as before. News readers want recent results,
+# and a query of several words or a phrase rarely matches this many. Measured at
+# 1,000,000 articles (docs/architecture.md, "Search"): set by figures.
+RANK_CANDIDATES = 2000
 # PostgreSQL tsvector limits: positions above 16,383 are all 16,383, so later words are
 # left out (phrases there could not match anyway).
 PG_MAX_POSITION = 16383
@@ -106,28 +113,56 @@ class SearchBackend:
         """(rows of ARTICLE_COLUMNS + score, total, capped)."""
         where, params = self._filters(query)
         if plan.groups:
-            sql_from, match_where, match_params, score = self._match(plan)
+            sql_from, match_where, match_params = self._match(plan)
             where = match_where + where
             params = match_params + params
         else:
-            sql_from, score = "articles a", "0.0"
+            sql_from = "articles a"
             if plan.excluded:
                 neg_where, neg_params = self._exclude(plan)
                 where.append(neg_where)
                 params.extend(neg_params)
         clause = " WHERE " + " AND ".join(where) if where else ""
-        by_date = sort == "date" or not plan.groups
-        order = _SORT_DATE if by_date else f"score DESC, {_SORT_DATE}"
-        outer_order = "m.at DESC, m.id DESC" if by_date else "m.score DESC, m.at DESC, m.id DESC"
-        # Rank and cut on narrow rows (id, score, date) first; only the page's articles
-        # are then read whole. Sorting every match with its text was the slow part.
-        rows = self.store._exec(
-            f"SELECT {_columns('a.')}, m.score FROM ("
-            f" SELECT a.id AS id, {score} AS score, coalesce(a.published, a.first_seen) AS at"
-            f" FROM {sql_from}{clause} ORDER BY {order} LIMIT ? OFFSET ?"
-            f") m JOIN articles a ON a.id = m.id ORDER BY {outer_order}",
-            (*params, limit, offset),
-        ).fetchall()
+        at = "coalesce(a.published, a.first_seen)"
+        if sort == "date" or not plan.groups:
+            # Newest first over every match; the score, when there are words, is computed
+            # for the page's rows only, after the cut.
+            join, join_params, score = self._score_page(plan) if plan.groups else ("", [], "0.0")
+            rows = self.store._exec(
+                f"SELECT {_columns('a.')}, {score} FROM ("
+                f" SELECT a.id AS id, {at} AS at FROM {sql_from}{clause}"
+                f" ORDER BY {_SORT_DATE} LIMIT ? OFFSET ?"
+                f") m JOIN articles a ON a.id = m.id{join} ORDER BY m.at DESC, m.id DESC",
+                (*params, limit, offset, *join_params),
+            ).fetchall()
+        else:
+            # Relevance over a bounded candidate set: the newest RANK_CANDIDATES matches
+            # (highest ids: the engine walks its index from the end and stops there), then
+            # scored and sorted. Scoring every match of a common word was most of the time
+            # at 1M articles; RANK_CANDIDATES says what this gives up.
+            k = max(RANK_CANDIDATES, offset + limit)
+            cand_score, join, join_params, score = self._score_candidates(plan)
+            cand_sql, cand_params = self._candidates(
+                f"SELECT a.id AS id, {at} AS at, {cand_score} AS score FROM {sql_from}", where,
+                params, k)
+            rows = self.store._exec(
+                f"WITH c AS MATERIALIZED ({cand_sql})"
+                f" SELECT {_columns('a.')}, m.score, (SELECT count(*) FROM c) FROM ("
+                f"  SELECT c.id AS id, c.at AS at, {score} AS score FROM c{join}"
+                f"  ORDER BY score DESC, c.at DESC, c.id DESC LIMIT ? OFFSET ?"
+                f") m JOIN articles a ON a.id = m.id ORDER BY m.score DESC, m.at DESC, m.id DESC",
+                (*cand_params, *join_params, limit, offset),
+            ).fetchall()
+            found = int(rows[0][-1]) if rows else None
+            rows = [r[:-1] for r in rows]
+            if found is None and offset == 0:
+                return rows, 0, False
+            if found is not None and found < k:
+                return rows, found, False  # every match was a candidate: an exact count
+            if found is not None:
+                # More matches than candidates: relevance shows only these (sort by date
+                # reaches the rest), and counting the others cost as much as the search.
+                return rows, min(k, COUNT_CAP), True
         if offset == 0 and len(rows) < limit:
             total = len(rows)  # everything is on this page: no second query
         else:
@@ -136,6 +171,24 @@ class SearchBackend:
                 (*params, COUNT_CAP + 1),
             ).fetchone()[0])
         return rows, min(total, COUNT_CAP), total > COUNT_CAP
+
+    def _candidates(self, select: str, where: list[str], params: list[Any],
+                    k: int) -> tuple[str, list[Any]]:
+        """The query of the newest k matches (a subquery) and its parameters."""
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        return f"{select}{clause} ORDER BY {self.ID_DESC} LIMIT {int(k)}", list(params)
+
+    # The candidates' order: the matching rows' ids, highest first.
+    ID_DESC = "a.id DESC"
+
+    def _score_candidates(self, plan: Plan) -> tuple[str, str, list[Any], str]:
+        """(score computed in the candidate query, join onto candidates c, its
+        parameters, the final score over c)."""
+        raise NotImplementedError
+
+    def _score_page(self, plan: Plan) -> tuple[str, list[Any], str]:
+        """(join onto the page's rows m / articles a, its parameters, the score)."""
+        raise NotImplementedError
 
     def _match(self, plan: Plan) -> tuple[str, list[str], list[Any], str]:
         raise NotImplementedError
@@ -245,6 +298,9 @@ def _fts_any(alternatives: Sequence[tuple[str, ...]]) -> str:
     return "(" + " OR ".join(_fts_phrase(t) for t in alternatives) + ")"
 
 
+_BM25 = f"-bm25(search_index, {TITLE_WEIGHT}, {BODY_WEIGHT})"
+
+
 class SQLiteSearch(SearchBackend):
     def after_insert(self, article_id: int, title: list[str], body: list[str]) -> None:
         self.store._exec("INSERT INTO search_index (rowid, title, body) VALUES (?, ?, ?)",
@@ -253,12 +309,17 @@ class SQLiteSearch(SearchBackend):
     @staticmethod
     def match_expression(plan: Plan) -> str:
         positive = " AND ".join(_fts_any(g) for g in plan.groups)
+        if plan.own:
+            # Matches nothing more (own spellings imply the groups); adds to bm25.
+            positive = f"({positive}) OR ({' AND '.join(_fts_any(g) for g in plan.own)})"
         if plan.boost:
             # bm25 sums over every phrase of the expression: the adjacent words add to it.
             positive = f"({positive}) OR {_fts_any(plan.boost)}"
         if plan.excluded:
             return f"({positive}) NOT {_fts_any(plan.excluded)}"
         return positive
+
+    ID_DESC = "search_index.rowid DESC"  # FTS5 walks its doclists backwards and stops
 
     def _match(self, plan):
         return (
@@ -267,8 +328,16 @@ class SQLiteSearch(SearchBackend):
             " ON a.id = search_index.rowid",
             ["search_index MATCH ?"],
             [self.match_expression(plan)],
-            f"-bm25(search_index, {TITLE_WEIGHT}, {BODY_WEIGHT})",
         )
+
+    def _score_candidates(self, plan):
+        # FTS5 computes bm25 only for the rows the query returns: the candidates.
+        return _BM25, "", [], "c.score"
+
+    def _score_page(self, plan):
+        # One rowid lookup per row of the page.
+        return (" JOIN search_index ON search_index.rowid = m.id AND search_index MATCH ?",
+                [self.match_expression(plan)], _BM25)
 
     def _exclude(self, plan):
         return ("a.id NOT IN (SELECT rowid FROM search_index WHERE search_index MATCH ?)",
@@ -331,6 +400,12 @@ def _ts_any(alternatives: Sequence[tuple[str, ...]]) -> str:
 
 
 class PostgresSearch(SearchBackend):
+    # "+ 0": never walk the primary key backwards testing @@ on each row. The planner
+    # takes that path for words it has no statistics on, and every test detoasts a
+    # vector (1.7 s for a word with ~1,000 matches at 1M articles); the GIN index finds
+    # the matches, which are then cut to the newest.
+    ID_DESC = "a.id + 0 DESC"
+
     def insert_columns(self, title, body):
         return ", search_vector", ", ?::tsvector", (tsvector_literal(title, body),)
 
@@ -344,14 +419,33 @@ class PostgresSearch(SearchBackend):
         return text
 
     def _match(self, plan):
-        # ts_rank normalisation 1: divided by 1 + log(length), so long texts do not win
-        # by length alone. Weights {D, C, B, A}: a title word counts ten times a body word.
         return (
             "articles a, CAST(? AS tsquery) q",
             ["a.search_vector @@ q"],
             [self.tsquery(plan)],  # bound in FROM, ahead of the filters' parameters
-            "ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_vector, q, 1)",
         )
+
+    @classmethod
+    def _rank(cls, plan: Plan, table: str) -> tuple[str, list[Any], str]:
+        # ts_rank normalisation 1: divided by 1 + log(length), so long texts do not win
+        # by length alone. Weights {D, C, B, A}: a title word counts ten times a body word.
+        rank = "ts_rank('{0.1, 0.2, 0.4, 1.0}', %s.search_vector, %s, 1)"
+        join, params, score = ", CAST(? AS tsquery) rq", [cls.tsquery(plan)], rank % (table, "rq")
+        if plan.own:
+            # ts_rank counts a repeated operand once, so the reader's own spellings get
+            # their bonus (plan.Plan.own) as a second rank.
+            join += ", CAST(? AS tsquery) oq"
+            params.append(" & ".join(_ts_any(g) for g in plan.own))
+            score += " + " + rank % (table, "oq")
+        return join, params, score
+
+    def _score_candidates(self, plan):
+        # ts_rank reads each vector (TOAST): only for the candidates, after the cut.
+        join, params, score = self._rank(plan, "r")
+        return "0.0", " JOIN articles r ON r.id = c.id" + join, params, score
+
+    def _score_page(self, plan):
+        return self._rank(plan, "a")
 
     def _exclude(self, plan):
         return "NOT (a.search_vector @@ CAST(? AS tsquery))", [_ts_any(plan.excluded)]

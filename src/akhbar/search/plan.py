@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from akhbar.search.analyze import query_variants
+from akhbar.search.names import MAX_NAME_WORDS, spellings
 from akhbar.search.query import Query, Term
 
 # Longer queries are not also tried as a phrase (they rarely are one).
@@ -21,6 +22,10 @@ class Plan:
     # The query's plain words as phrases: ranked higher where the words are adjacent, in
     # order, without changing what matches (a phrase implies each of its words).
     boost: tuple[tuple[str, ...], ...] = ()
+    # The groups in the reader's own spellings, when names.py added others: ranked as a
+    # bonus, so that an article naming Rabat in the reader's script comes before one
+    # naming it in another (the other script's term is often rarer, hence weighs more).
+    own: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
 
 def term_alternatives(term: Term, lang: str | None) -> tuple[tuple[str, ...], ...]:
@@ -31,20 +36,52 @@ def term_alternatives(term: Term, lang: str | None) -> tuple[tuple[str, ...], ..
         tuple(v[min(i, len(v) - 1)] for v in per_word) for i in range(width)))
 
 
+def with_names(term: Term, lang: str | None) -> tuple[tuple[str, ...], ...]:
+    """The term's alternatives, and those of the name's spellings in other scripts and
+    languages when the term is a name of the gazetteer (names.py)."""
+    out = dict.fromkeys(term_alternatives(term, lang))
+    for other in spellings(term.words, lang):
+        out.update(dict.fromkeys(term_alternatives(Term(other, len(other) > 1), lang)))
+    return tuple(out)
+
+
+def _name_groups(query: Query) -> list[tuple[Term, ...]]:
+    """The query's groups, where consecutive plain words that together spell a name of
+    several words ("الدار البيضاء", "Le Caire") become that name as one phrase, so that
+    its other spellings can stand for all of them."""
+    groups, i, n = [], 0, len(query.groups)
+    plain = [len(g) == 1 and not g[0].phrase for g in query.groups]
+    while i < n:
+        for size in range(min(MAX_NAME_WORDS, n - i), 1, -1):
+            if all(plain[i:i + size]):
+                ws = tuple(g[0].words[0] for g in query.groups[i:i + size])
+                if spellings(ws, query.lang):
+                    groups.append((Term(ws, phrase=True),))
+                    i += size
+                    break
+        else:
+            groups.append(query.groups[i])
+            i += 1
+    return groups
+
+
 def plan(query: Query) -> Plan:
-    groups = []
+    groups, own = [], []
     highlight: set[str] = set()
-    for group in query.groups:
+    for group in _name_groups(query):
         alternatives: dict[tuple[str, ...], None] = {}
         for term in group:
-            for alt in term_alternatives(term, query.lang):
+            for alt in with_names(term, query.lang):
                 alternatives[alt] = None
                 highlight.update(alt)
         groups.append(tuple(alternatives))
+        own.append(tuple(dict.fromkeys(
+            alt for term in group for alt in term_alternatives(term, query.lang))))
     excluded = tuple(dict.fromkeys(
-        alt for term in query.excluded for alt in term_alternatives(term, query.lang)))
+        alt for term in query.excluded for alt in with_names(term, query.lang)))
     boost: tuple[tuple[str, ...], ...] = ()
     if 2 <= len(query.groups) <= MAX_BOOST_WORDS and all(
             len(g) == 1 and not g[0].phrase for g in query.groups):
         boost = term_alternatives(Term(tuple(g[0].words[0] for g in query.groups)), query.lang)
-    return Plan(tuple(groups), excluded, frozenset(highlight), boost)
+    return Plan(tuple(groups), excluded, frozenset(highlight), boost,
+                tuple(own) if own != groups else ())
