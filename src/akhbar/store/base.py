@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from akhbar.types import (
     Article,
@@ -212,9 +212,19 @@ class Store(Protocol):
         decides; the story, its counts, centroid and key postings are written and the
         article leaves the queue."""
 
+    def assign_stories(
+        self, items: Sequence[tuple[StoredArticle, Sequence[str], Any]], *, window: timedelta,
+        max_candidates: int, recent: int,
+    ) -> list[tuple[int, bool]]:
+        """``assign_story`` for each (article, keys, choose) in turn, in one transaction
+        holding the story lock (one commit per batch instead of one per article)."""
+
     def set_article_section(self, article_id: int, section: str) -> None:
         """Set an article's section (one of SECTIONS); its story's section becomes its
         articles' most frequent one."""
+
+    def set_article_sections(self, sections: Sequence[tuple[int, str]]) -> None:
+        """``set_article_section`` for each (article id, section), in one transaction."""
 
     def set_story_section(self, story_id: int, section: str) -> None: ...
 

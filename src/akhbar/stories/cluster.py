@@ -51,13 +51,14 @@ class StoryParams:
     """The clustering knobs; the defaults are the settings' (docs/architecture.md says
     which figures chose them)."""
 
-    threshold: float = 0.55  # joined at score >= threshold, with vectors
+    threshold: float = 0.75  # joined at score >= threshold, with vectors
     lexical_threshold: float = 0.2  # the same without vectors
-    w_lex: float = 0.5
+    w_lex: float = 1.5
     time_penalty: float = 0.03  # per day outside the story's first..last report
     window: timedelta = timedelta(days=4)
     max_candidates: int = 40
     recent: int = 40
+    embed_chars: int = lexical.EMBED_LEDE_CHARS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> StoryParams:
@@ -65,7 +66,8 @@ class StoryParams:
                    lexical_threshold=settings.story_lexical_threshold,
                    w_lex=settings.story_lexical_weight,
                    time_penalty=settings.story_time_penalty,
-                   window=timedelta(days=settings.story_window_days))
+                   window=timedelta(days=settings.story_window_days),
+                   embed_chars=settings.story_embed_chars)
 
 
 @dataclass
@@ -245,17 +247,27 @@ class StoryBuilder:
         return done
 
     def assign(self, batch: list[StoredArticle]) -> list[tuple[int, bool]]:
-        texts = [lexical.article_text(a.title, a.text, a.summary) for a in batch]
         keys = [lexical.keys(a.title, a.text, a.lang, a.summary) for a in batch]
         vectors: list[np.ndarray | None] = [None] * len(batch)
         means = None
         if self.embedder is not None:
-            started = time.perf_counter()
-            rows = self.embedder.embed(texts)
-            self.embed_seconds += time.perf_counter() - started
+            # A copy whose original has its story joins it whatever it says: not embedded
+            # (the embedding is most of the cost of an article).
+            ids = {a.id for a in batch}  # an original earlier in the batch is assigned first
+            todo = [i for i, a in enumerate(batch)
+                    if a.copy_of is None or (a.copy_of not in ids
+                                             and self.store.story_of_article(a.copy_of) is None)]
+            if todo:
+                started = time.perf_counter()
+                rows = self.embedder.embed([
+                    lexical.embed_text(batch[i].title, batch[i].text, batch[i].summary,
+                                       chars=self.params.embed_chars) for i in todo])
+                self.embed_seconds += time.perf_counter() - started
+                for i, row in zip(todo, rows, strict=True):
+                    vectors[i] = row
             means = LanguageMeans.load(self.embedder.dim, self.store.story_means(self.embedder.name))
-            vectors = list(rows)
-        results = []
+        items, sections = [], []
+        name = self.embedder.name if self.embedder else None
         for article, article_keys, raw in zip(batch, keys, vectors, strict=True):
             vector = None
             if raw is not None and means is not None:
@@ -264,15 +276,16 @@ class StoryBuilder:
             if article.section is None and article.copy_of is None:
                 section = self.classifier.classify(article, article_keys, raw)
                 if section is not None:
-                    self.store.set_article_section(article.id, section)
+                    sections.append((article.id, section))
                     article = _with_section(article, section)
-            name = self.embedder.name if self.embedder else None
-            results.append(self.store.assign_story(
-                article, article_keys, window=self.params.window,
-                max_candidates=self.params.max_candidates, recent=self.params.recent,
-                choose=lambda cands, idf, a=article, k=article_keys, v=vector, name=name: decide(
-                    a, k, v, name, self.params, cands, idf),
-            ))
+            items.append((article, article_keys,
+                          lambda cands, idf, a=article, k=article_keys, v=vector: decide(
+                              a, k, v, name, self.params, cands, idf)))
+        # Two transactions per batch, not two per article (each one a commit).
+        self.store.set_article_sections(sections)
+        results = self.store.assign_stories(
+            items, window=self.params.window, max_candidates=self.params.max_candidates,
+            recent=self.params.recent)
         if means is not None and means.added:
             self.store.update_story_means(self.embedder.name, means.merge_into)
         return results

@@ -108,6 +108,9 @@ _AMBIGUOUS_LABELS = {"world", "monde", "nation", "local", "region", "regional", 
                      "education", "social", "business", "finance", "finances", "العالم", "عالم"}
 
 
+_PREPARED: dict[str, tuple[np.ndarray, dict[str, np.ndarray]]] = {}
+
+
 class SectionClassifier:
     """classify(article, keys, raw vector) -> a section of SECTIONS, or None."""
 
@@ -120,6 +123,11 @@ class SectionClassifier:
     def _prepare(self) -> None:
         with self._lock:
             if self._prototypes is not None:
+                return
+            # Per model and process: 120 descriptions to embed, once, not per builder.
+            cached = _PREPARED.get(self.embedder.name)
+            if cached is not None:
+                self._prototypes, self._lang_means = cached
                 return
             rows = [(section, lang, text) for section in SECTIONS
                     for lang, texts in DESCRIPTIONS[section].items() for text in texts]
@@ -134,6 +142,7 @@ class SectionClassifier:
                 mean = np.mean(members, axis=0)
                 prototypes.append(mean / np.linalg.norm(mean))
             self._prototypes = np.stack(prototypes)
+            _PREPARED[self.embedder.name] = (self._prototypes, self._lang_means)
 
     def _centre(self, vector: np.ndarray, lang: str) -> np.ndarray:
         # The descriptions' own per-language means: every section is described in every
