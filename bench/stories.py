@@ -81,7 +81,8 @@ def bench_ecb(settings) -> list[dict]:
         by_topic[r["topic"]][r["story"]].add(pred[r["id"]])
     merged = sorted((t for t, events in by_topic.items()
                      if len(events) == 2 and set.intersection(*events.values())), key=int)
-    note = (f"{builder.evidence}; all 982 docs in file order, title + first 300 chars; "
+    note = (f"{builder.evidence}; all 982 docs in file order, keys from title + 300 chars, "
+            f"embedding from title + {builder.params.embed_chars} chars; "
             f"{len(merged)}/{len(by_topic)} topics have their two look-alike events merged in "
             f"at least one story (topics {', '.join(map(str, merged))}); {seconds:.0f} s")
     return [
@@ -161,7 +162,8 @@ def bench_semeval(settings) -> list[dict]:
         f1 = 2 * p * r / (p + r) if p + r else 0.0
         records += [
             _rec(f"stories.semeval.{lang}.pearson", pearson, "Pearson", baseline,
-                 f"{len(pairs)} pairs; score = centred cosine + lexical share (title + 300 chars)"),
+                 f"{len(pairs)} pairs; score = centred cosine + {params.w_lex} x key share (keys "
+                 f"from title + 300 chars, embedding from title + {params.embed_chars} chars)"),
             _rec(f"stories.semeval.{lang}.same_story_f1", f1, "F1", None,
                  f"at the production threshold {threshold}: P {p:.3f} R {r:.3f}; same = overall 1, "
                  "different = overall >= 3, overall 2 left out"),
