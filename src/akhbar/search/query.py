@@ -39,8 +39,43 @@ _LANG = re.compile(r"^[a-z]{2,3}$")
 _DAY = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
+# Why a query cannot run: code -> English sentence with %(name)s placeholders. The English
+# sentence is also the gettext msgid, so a site can show it in the reader's language
+# (akhbar.web translates it through its .po catalogues) without this package knowing
+# about the web; str(QueryError) stays English for the CLI and the JSON API.
+MESSAGES = {
+    "not_text": "the query must be text",
+    "too_long": "the query is too long (%(length)s characters; at most %(max)s)",
+    "too_many_words": "the query has too many words (%(count)s; at most %(max)s)",
+    "only_excluded": "a query cannot only exclude words: add a word to look for, "
+                     "or a filter such as source: or lang:",
+    "empty": "type one or more words to search for",
+    "empty_range": "no day is both on or after %(after)s and before %(before)s",
+    "needs_value": "%(filter)s: needs a value, e.g. %(example)s",
+    "bad_source": "source: expects an outlet id such as le360, not %(value)r",
+    "bad_lang": "lang: expects a language code such as fr, ar or en, not %(value)r",
+    "bad_section": "section: %(value)r is not a section; choose one of %(sections)s",
+    "bad_sort": "sort: expects relevance or date, not %(value)r",
+    "bad_date": "%(filter)s: expects a date such as %(example)s, not %(value)r",
+}
+
+
 class QueryError(SearchError):
-    """The query cannot be run; the message says why, for the reader."""
+    """The query cannot be run; the message says why, for the reader.
+
+    ``code`` names the reason (a key of MESSAGES, None for a free-form message),
+    ``template`` is its English sentence and ``params`` its values, so
+    ``template % params == str(exc)``.
+    """
+
+    def __init__(self, code: str, /, **params):
+        if code in MESSAGES:
+            self.code: str | None = code
+            self.template = MESSAGES[code]
+        else:  # a plain sentence (callers outside this module)
+            self.code, self.template = None, code
+        self.params = params
+        super().__init__(self.template % params if params else self.template)
 
 
 @dataclass(frozen=True)
@@ -80,9 +115,9 @@ class Query:
 def parse_query(q: str) -> Query:
     """Parse the reader's query; raise QueryError when nothing sensible can be made of it."""
     if not isinstance(q, str):
-        raise QueryError("the query must be text")
+        raise QueryError("not_text")
     if len(q) > MAX_QUERY_CHARS:
-        raise QueryError(f"the query is too long ({len(q)} characters; at most {MAX_QUERY_CHARS})")
+        raise QueryError("too_long", length=len(q), max=MAX_QUERY_CHARS)
     groups: list[list[Term]] = []
     excluded: list[Term] = []
     filters: dict = {"sources": []}
@@ -112,7 +147,7 @@ def parse_query(q: str) -> Query:
         pending_or = False
     count = sum(len(t.words) for g in groups for t in g) + sum(len(t.words) for t in excluded)
     if count > MAX_TERMS:
-        raise QueryError(f"the query has too many words ({count}; at most {MAX_TERMS})")
+        raise QueryError("too_many_words", count=count, max=MAX_TERMS)
     query = Query(
         text=q,
         groups=tuple(tuple(dict.fromkeys(g)) for g in groups),
@@ -126,11 +161,10 @@ def parse_query(q: str) -> Query:
     )
     if not query.has_text and not query.has_filters:
         if query.excluded:
-            raise QueryError("a query cannot only exclude words: add a word to look for, "
-                             "or a filter such as source: or lang:")
-        raise QueryError("type one or more words to search for")
+            raise QueryError("only_excluded")
+        raise QueryError("empty")
     if query.after and query.before and query.after >= query.before:
-        raise QueryError(f"no day is both on or after {query.after} and before {query.before}")
+        raise QueryError("empty_range", after=query.after, before=query.before)
     return query
 
 
@@ -170,27 +204,26 @@ def _tokens(q: str):
 def _set_filter(filters: dict, key: str, value: str) -> None:
     value = value.strip()
     if not value:
-        raise QueryError(f"{key}: needs a value, e.g. {_EXAMPLES[key]}")
+        raise QueryError("needs_value", filter=key, example=_EXAMPLES[key])
     if key == "source":
         for one in value.split(","):
             if not _SOURCE_ID.match(one):
-                raise QueryError(f"source: expects an outlet id such as le360, not {one!r}")
+                raise QueryError("bad_source", value=one)
             filters["sources"].append(one.lower())
     elif key == "lang":
         lang = value.lower()
         if not _LANG.match(lang):
-            raise QueryError(f"lang: expects a language code such as fr, ar or en, not {value!r}")
+            raise QueryError("bad_lang", value=value)
         filters["lang"] = lang
     elif key == "section":
         section = value.lower()
         if section not in SECTIONS:
-            raise QueryError(f"section: {value!r} is not a section; choose one of "
-                             + ", ".join(SECTIONS))
+            raise QueryError("bad_section", value=value, sections=", ".join(SECTIONS))
         filters["section"] = section
     elif key == "sort":
         sort = value.lower()
         if sort not in SORTS:
-            raise QueryError(f"sort: expects relevance or date, not {value!r}")
+            raise QueryError("bad_sort", value=value)
         filters["sort"] = sort
     else:
         first, after_last = _day_range(key, value)
@@ -223,4 +256,5 @@ def _day_range(key: str, value: str) -> tuple[date, date]:
             return first, nxt
         return date(year, 1, 1), date(year + 1, 1, 1)
     except ValueError:
-        raise QueryError(f"{key}: expects a date such as {_EXAMPLES[key]}, not {value!r}") from None
+        raise QueryError("bad_date", filter=key, example=_EXAMPLES[key],
+                         value=value) from None
