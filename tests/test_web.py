@@ -80,12 +80,32 @@ def test_bad_requests_are_refused(site, path, status):
     assert doc(r).cssselect("main h1")  # a page of the site, not a stack trace
 
 
-def test_search_query_error_is_shown_to_the_reader(site):
-    with site.client() as c:
+@pytest.mark.parametrize("ui, says", [
+    ("en", "cannot only exclude"), ("fr", "ne peut pas seulement exclure"),
+    ("ar", "لا يمكن أن يقتصر البحث على استبعاد"),
+])
+def test_search_query_error_is_shown_to_the_reader(site, ui, says):
+    with site.client(cookies={"ui_lang": ui}) as c:
         r = c.get("/search", params={"q": "-football"})
     assert r.status_code == 400
-    assert "exclude" in text_of(r, "p.error[role=alert]")
+    assert says in text_of(r, "p.error[role=alert]")
     assert doc(r).cssselect("input#q")[0].get("value") == "-football"
+
+
+@pytest.mark.parametrize("ui, says", [
+    ("en", "lang: expects a language code such as fr, ar or en, not 'xx-yy'"),
+    ("fr", "lang: attend un code de langue comme fr, ar ou en, et non « xx-yy »"),
+    ("ar", "lang: ينتظر رمز لغة مثل fr أو ar أو en، وليس «xx-yy»"),
+])
+def test_search_query_error_keeps_the_readers_value_in_their_language(site, ui, says):
+    with site.client(cookies={"ui_lang": ui}) as c:
+        r = c.get("/search", params={"q": "lang:xx-yy <b>"})
+    assert r.status_code == 400
+    assert text_of(r, "p.error[role=alert]") == says
+    # The API keeps the English sentence and names the reason.
+    with site.client(cookies={"ui_lang": ui}) as c:
+        error = c.get("/api/search", params={"q": "lang:xx-yy"}).json()["error"]
+    assert error["code"] == "bad_lang" and "expects a language code" in error["message"]
 
 
 # -- display modes ---------------------------------------------------------------------------

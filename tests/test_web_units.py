@@ -192,3 +192,22 @@ def test_page_cache_is_bounded_and_follows_the_marker():
     off = PageCache(0)
     off.put(None, "a", [], b"x")
     assert off.get(None, "a") is None
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_every_search_query_error_is_translated(lang):
+    """The search engine's reasons (akhbar.search.query.MESSAGES) are msgids of the site's
+    catalogues, with the same placeholders (a %(value)r may become %(value)s in «»)."""
+    from akhbar.search.query import MESSAGES
+    from akhbar.web.i18n import translate
+
+    with open(WEB / "i18n" / lang / "LC_MESSAGES" / "messages.po", "rb") as f:
+        catalog = read_po(f, locale=lang)
+    for code, msgid in MESSAGES.items():
+        message = catalog.get(msgid)
+        assert message is not None and message.string and not message.fuzzy, (lang, code)
+        names = set(re.findall(r"%\((\w+)\)[rs]", msgid))
+        assert names == set(re.findall(r"%\((\w+)\)[rs]", message.string)), (lang, code)
+        params = dict.fromkeys(names, "x")
+        assert translate(lang, msgid, params) == message.string % params
+

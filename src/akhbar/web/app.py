@@ -22,12 +22,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from akhbar.config import Settings
 from akhbar.web.caching import Conditional, HeadAsGet, PageCache, SecurityHeaders
 from akhbar.web.data import Site, SiteError
-from akhbar.web.templates import Templates
+from akhbar.web.i18n import translate
+from akhbar.web.templates import Templates, ui_lang
 
 API_DESCRIPTION = (
     "Articles, stories, outlets, search and the date archive of akhbar, as JSON. Article text is "
     "limited by each outlet's display mode, exactly as on the site's pages. Errors are "
-    '`{"error": {"status": …, "message": …}}`.'
+    '`{"error": {"status": …, "message": …}}`, with a `code` naming the reason when a search '
+    "query cannot run (`empty`, `bad_lang`, `bad_date`, …; the message is English)."
 )
 
 
@@ -84,19 +86,25 @@ def create_app(settings: Settings, store=None) -> FastAPI:
     return app
 
 
-def _error(request: Request, status: int, message: str, reader: str | None = None) -> Response:
+def _error(request: Request, status: int, message: str, exc: SiteError | None = None) -> Response:
     path = request.url.path
     if path.startswith("/api/") or path == "/api":
-        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        error: dict = {"status": status, "message": message}
+        if exc is not None and exc.code:
+            error["code"] = exc.code  # e.g. a search query's reason (akhbar.search.query)
+        return JSONResponse({"error": error}, status_code=status)
     if path.startswith("/feeds/") or path.endswith(".opml"):
         return PlainTextResponse(message, status_code=status)
     templates: Templates = request.app.state.templates
+    reader = None
+    if exc is not None and exc.reader:
+        reader = translate(ui_lang(request), exc.reader, exc.params)
     return templates.render(request, "error.html", {"status": status, "reader": reader},
                             status=status)
 
 
 async def _site_error(request: Request, exc: SiteError) -> Response:
-    return _error(request, exc.status, exc.message, exc.reader)
+    return _error(request, exc.status, exc.message, exc)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

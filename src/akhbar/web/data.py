@@ -37,13 +37,18 @@ SOURCES_TTL = 30.0  # seconds an outlet list is reused (outlets change at a sync
 
 class SiteError(Exception):
     """A request the site refuses: status 400 or 404. ``message`` is English (the API's);
-    ``reader`` is a sentence to show as is (the search engine's own explanation)."""
+    ``reader`` is a sentence for the reader's page (the search engine's own explanation):
+    an English gettext msgid with %(name)s placeholders filled from ``params``, shown
+    through i18n.translate in the UI language. ``code`` names the reason for API clients."""
 
-    def __init__(self, status: int, message: str, reader: str | None = None):
+    def __init__(self, status: int, message: str, reader: str | None = None,
+                 params: dict | None = None, code: str | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.reader = reader
+        self.params = params or {}
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -278,7 +283,8 @@ class Site:
             results = search(self.store, q, limit=per_page, offset=(page - 1) * per_page,
                              sort=sort or None)
         except QueryError as exc:
-            raise SiteError(400, str(exc), reader=str(exc)) from None
+            raise SiteError(400, str(exc), reader=exc.template, params=exc.params,
+                            code=exc.code) from None
         pager = Pager(page, per_page, results.total)
         if page > 1 and not results.hits and page > pager.pages:
             raise SiteError(404, f"no page {page}: {pager.pages} pages")

@@ -50,6 +50,19 @@ def translations(lang: str) -> NullTranslations:
     return Translations(fp=buf)
 
 
+def translate(lang: str, msgid: str, params: dict | None = None) -> str:
+    """``msgid`` in the UI language with its %(name)s placeholders filled. A sentence the
+    catalogue lacks stays English, and a translation whose placeholders do not fit the
+    params falls back to English rather than failing the page."""
+    text = translations(lang).gettext(msgid)
+    if not params:
+        return text
+    try:
+        return text % params
+    except (KeyError, TypeError, ValueError):
+        return msgid % params
+
+
 def from_accept_language(header: str | None) -> str | None:
     """The best UI language the Accept-Language header asks for, or None."""
     best: tuple[float, int, str] | None = None

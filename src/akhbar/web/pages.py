@@ -18,7 +18,7 @@ from akhbar.web.data import (
     parse_page,
     parse_section,
 )
-from akhbar.web.i18n import COOKIE, UI_LANGS
+from akhbar.web.i18n import COOKIE, UI_LANGS, translate
 from akhbar.web.render import clean_snippet
 from akhbar.web.stories import article_coverage, has_stories, latest_cards
 from akhbar.web.templates import Templates, ui_lang, with_query
@@ -172,7 +172,7 @@ def search(request: Request, q: str = "", sort: str | None = None,
     except SiteError as exc:
         if exc.reader is None:
             raise
-        context["reader_error"] = exc.reader
+        context["reader_error"] = translate(ui_lang(request), exc.reader, exc.params)
         return _render(request, "search.html", context, status=400)
     hits = []
     for hit in results.hits:
