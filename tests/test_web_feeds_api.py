@@ -39,6 +39,34 @@ def test_latest_feed_parses_back_with_outlet_date_and_source_link(site, ext, mim
     assert "https://le-phare.example/2024/05/11/chaleur" not in entries
 
 
+@pytest.mark.parametrize("ext", ["rss", "atom"])
+def test_feeds_carry_the_lead_image(site, ext):
+    with site.client() as c:
+        r = c.get(f"/feeds/latest.{ext}")
+    feed = feedparser.parse(r.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    entries = {e.link: e for e in feed.entries}
+    e = entries["https://le-phare.example/2024/05/14/corniche"]
+    # RSS <enclosure>, Atom <link rel="enclosure">: feedparser reads both as enclosures.
+    assert [(x.href, x.type) for x in e.enclosures] == [
+        ("https://le-phare.example/img/corniche.jpg", "image/jpeg")]
+    if ext == "rss":
+        assert e.media_content[0]["url"] == "https://le-phare.example/img/corniche.jpg"
+        assert e.media_content[0]["medium"] == "image"
+    else:  # the entry's own link stays its alternate, the article at its outlet
+        assert [x.href for x in e.links if x.rel == "alternate"] == [e.link]
+    # An article without an image has no enclosure.
+    assert not entries["https://oasis-post.example/dakhla-sardines"].get("enclosures")
+
+
+def test_image_type_follows_the_extension():
+    from akhbar.web.feeds import image_type
+
+    assert image_type("https://x.example/a/b.PNG?w=300") == "image/png"
+    assert image_type("https://x.example/a.webp") == "image/webp"
+    assert image_type("https://x.example/photo") == "image/jpeg"
+
+
 def test_json_feed_is_valid_json_feed_1_1(site):
     with site.client() as c:
         r = c.get("/feeds/outlet/sada-atlas.json")

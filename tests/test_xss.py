@@ -242,6 +242,10 @@ def _check_xml_feed(data: bytes, where: str) -> None:
         if name == "link":
             for value in filter(None, (el.get("href"), el.text)):
                 assert not _dangerous_url(value), (where, value)
+        if name in ("enclosure", "content") and el.get("url"):  # lead images (RSS, Media RSS)
+            assert el.get("url").startswith(("http://", "https://")), (where, el.get("url"))
+        if name == "link" and el.get("rel") == "enclosure":  # lead images (Atom)
+            assert el.get("href").startswith(("http://", "https://")), (where, el.get("href"))
 
 
 def test_feeds_and_api_carry_hostile_fields_safely(hostile):

@@ -11,10 +11,13 @@ import dataclasses
 import html
 import json
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
 
 from akhbar.sources.opml import export_opml
 from akhbar.web.data import Item, Site, SiteError, parse_section
@@ -126,6 +129,10 @@ def xml_feed(items: list[Item], kind: str, *, title: str, home: str, self_url: s
     fg.language(lang)
     fg.generator("akhbar")
     fg.updated(_updated(items))
+    if kind == "rss":
+        fg.load_extension("media", atom=False)  # <media:content> for lead images
+    else:
+        fg.register_extension("lead_image", BaseExtension, _AtomEnclosure, rss=False)
     for it in items:
         fe = fg.add_entry(order="append")  # feedgen prepends by default
         permalink = base + it.href
@@ -140,7 +147,43 @@ def xml_feed(items: list[Item], kind: str, *, title: str, home: str, self_url: s
         fe.summary(str(it.view.html), type="html")
         if it.article.section:
             fe.category(term=it.article.section)
+        if it.image:  # http(s) only and percent-encoded, as the article page shows it
+            if kind == "rss":
+                # Its size is not known without fetching it: RSS readers accept length 0.
+                fe.enclosure(it.image, 0, image_type(it.image))
+                # Readers (Feedly, Thunderbird) take thumbnails from Media RSS.
+                fe.media.content({"url": it.image, "medium": "image",
+                                  "type": image_type(it.image)})
+            else:
+                fe.lead_image.url = it.image
     return fg.rss_str(pretty=False) if kind == "rss" else fg.atom_str(pretty=False)
+
+
+class _AtomEnclosure(BaseEntryExtension):
+    """An Atom entry's <link rel="enclosure">: feedgen 1.0 drops the rel, type and length
+    of an entry's links when it writes Atom (a shadowed variable in FeedEntry._create_atom),
+    so the lead image's link is written here."""
+
+    def __init__(self):
+        self.url: str | None = None
+
+    def extend_atom(self, entry):
+        if self.url:
+            xml_elem("link", entry, href=self.url, rel="enclosure", type=image_type(self.url))
+        return entry
+
+
+_IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png",
+                "gif": "image/gif", "webp": "image/webp", "avif": "image/avif"}
+
+
+def image_type(url: str) -> str:
+    """The lead image's media type from its URL's extension. Not stored with the article;
+    without an extension it is said to be JPEG, the press's usual format (readers only
+    look at the image/ part to show it)."""
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return _IMAGE_TYPES.get(ext, "image/jpeg")
 
 
 def json_feed(items: list[Item], *, title: str, home: str, self_url: str, base: str,
