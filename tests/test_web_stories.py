@@ -298,6 +298,67 @@ def test_story_pages_are_light_and_accessible(site):
                         assert el.get("dir") == "rtl", (path, el.tag)
 
 
+# -- a story of hundreds of reports ---------------------------------------------------------------
+
+BIG = 260  # reports of one event: six timeline pages of 50
+FR_OUTLETS = [o.id for o in websupport.OUTLETS if "fr" in o.languages]
+
+
+def fill_big_story(store) -> dict[str, int]:
+    """One event reported BIG times by the French outlets, ten minutes apart, clustered by
+    the production StoryBuilder into a single story."""
+    store.sync_sources(websupport.OUTLETS)
+    ids = {}
+    for i in range(BIG):
+        when = T0 - timedelta(minutes=10 * (BIG - i))
+        ids[f"r{i}"] = store.add_article(article(
+            url=f"https://seisme.example/{i}", source_id=FR_OUTLETS[i % len(FR_OUTLETS)],
+            title=f"Séisme d'Al Haouz : le bilan s'alourdit à Marrakech et Taroudant (point {i})",
+            text="Le séisme d'Al Haouz a frappé Marrakech, Taroudant et Chichaoua vendredi soir, "
+                 "selon le ministère de l'Intérieur.",
+            lang="fr", section="societe", published=when, first_seen=when))[0]
+    build_stories(store)
+    return ids
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    with websupport.running_site("sqlite", tmp_path_factory.mktemp("big"),
+                                 filler=fill_big_story) as running:
+        yield running
+
+
+def test_a_big_story_pages_its_timeline(big):
+    story = big.store.story_of_article(big.ids["r0"])
+    assert {big.store.story_of_article(i) for i in big.ids.values()} == {story}
+    seen = []
+    with big.client(headers={"cookie": "ui_lang=fr"}) as c:
+        css = len(c.get("/static/site.css").content)
+        for number in range(1, 7):
+            r = c.get(f"/story/{story}" + (f"?page={number}" if number > 1 else ""))
+            assert r.status_code == 200, number
+            assert len(r.content) + css < 100_000, (number, len(r.content))
+            root = doc(r)
+            reports = root.cssselect("ol.timeline li")
+            assert len(reports) == (50 if number < 6 else BIG - 250), number
+            seen += [li.cssselect("h3 a")[0].get("href") for li in reports]
+            # The facts still count the whole story.
+            assert facts(root)["Médias"] == str(len(FR_OUTLETS))
+            first, last = (number - 1) * 50 + 1, min(number * 50, BIG)
+            assert text_of(root, "p[role=status]") == (
+                f"Articles {first} à {last} sur {BIG}, dans l'ordre de leur parution")
+            nxt = root.cssselect("nav.pager a[rel=next]")
+            if number < 6:
+                assert nxt[0].get("href") == f"/story/{story}?page={number + 1}"
+                assert "Articles suivants" in nxt[0].text_content()
+            else:
+                assert not nxt
+        assert c.get(f"/story/{story}?page=7").status_code == 404
+        assert c.get(f"/story/{story}?page=x").status_code == 400
+    # Every report once, in the order they were reported.
+    assert seen == [f"/article/{big.ids[f'r{i}']}" for i in range(BIG)]
+
+
 # -- validators follow the story builder (last: it changes the store) ----------------------------
 
 def test_a_story_change_changes_the_validators(site, tmp_path):

@@ -23,7 +23,17 @@ from pydantic import BaseModel, Field
 from akhbar.types import Story
 from akhbar.web.api import Article as ArticleModel
 from akhbar.web.api import Page, PerPage, article_json
-from akhbar.web.data import Item, Pager, Site, SiteError, parse_id, parse_lang, parse_section
+from akhbar.web.data import (
+    Item,
+    Pager,
+    Site,
+    SiteError,
+    checked_pager,
+    parse_id,
+    parse_lang,
+    parse_page,
+    parse_section,
+)
 from akhbar.web.feeds import FEED_SIZE, MEDIA_TYPES, _check_ext, base_url
 from akhbar.web.i18n import LANG_NAMES, direction, translations
 from akhbar.web.render import clean_text
@@ -32,6 +42,7 @@ from akhbar.web.templates import Templates, ui_lang
 PER_PAGE = 20
 OUTLETS_SHOWN = 4  # outlets named beside a headline in a list; the rest are counted
 RELATED = 5
+TIMELINE_SIZE = 50  # reports on one page of a story's timeline
 
 pages = APIRouter(include_in_schema=False)
 feeds = APIRouter(include_in_schema=False)
@@ -187,15 +198,20 @@ def article_coverage(site: Site, item: Item, copies: list[Item], ui: str | None)
 # -- the story page ------------------------------------------------------------------------
 
 @pages.get("/story/{story_id}")
-def story_page(request: Request, story_id: str) -> Response:
+def story_page(request: Request, story_id: str, page: str | None = None) -> Response:
     from akhbar.web.pages import _feeds
 
     site: Site = request.app.state.site
-    view = story_view(site, get_story(site, story_id), ui_lang(request))
+    number = parse_page(page)
+    view = story_view(site, get_story(site, story_id), ui_lang(request), related=number == 1)
+    # A story of hundreds of reports would make a page of hundreds of KB: its timeline is
+    # shown TIMELINE_SIZE reports a page, in the order they were reported.
+    pager = checked_pager(number, TIMELINE_SIZE, len(view.items))
     templates: Templates = request.app.state.templates
     section = view.card.story.section
     return templates.render(request, "story.html", {
-        "view": view, "card": view.card,
+        "view": view, "card": view.card, "pager": pager,
+        "timeline": view.items[pager.offset:pager.offset + TIMELINE_SIZE],
         "description": " · ".join(name for _, name in view.outlets[:8]),
         "alternates": _feeds("/feeds/stories/section/" + section, section) if section
         else _feeds("/feeds/stories", "akhbar"),
