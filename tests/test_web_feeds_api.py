@@ -188,6 +188,43 @@ def test_api_articles_list_with_filters_and_pages(site):
         assert [a["id"] for a in meteo["articles"]] == [site.ids["wire_fr"]]
 
 
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_api_articles_total_is_counted_up_to_a_bound(kind, tmp_path):
+    """At a million articles counting them all took seconds: /api/articles counts up to
+    Site.count_cap (10,000), then says total_capped and follows `more` page by page."""
+    with websupport.running_site(kind, tmp_path) as running:
+        exact = running.store.count_articles()
+        assert running.store.count_articles(limit=20) == 20
+        assert running.store.count_articles(limit=exact + 5) == exact
+        running.app.state.site.count_cap = 20
+        with running.client() as c:
+            first = c.get("/api/articles", params={"per_page": 10}).json()
+            assert (first["total"], first["total_capped"], first["more"]) == (20, True, True)
+            assert first["pages"] == 2  # known so far: 20 counted
+            # Pages past the bound are still served, until the articles run out.
+            pages = [first]
+            while pages[-1]["more"]:
+                pages.append(c.get("/api/articles", params={
+                    "per_page": 10, "page": len(pages) + 1}).json())
+            assert sum(len(p["articles"]) for p in pages) == exact
+            assert pages[-1]["pages"] == pages[-1]["page"] == -(-exact // 10)
+            assert c.get("/api/articles", params={"per_page": 10, "page": len(pages) + 1}
+                         ).status_code == 404
+            # Under the bound the total is exact, as before.
+            ar = c.get("/api/articles", params={"lang": "ar"}).json()
+            assert ar["total_capped"] is False and ar["more"] is False
+            assert ar["total"] == len(ar["articles"]) == running.store.count_articles(lang="ar")
+
+
+def test_openapi_says_the_articles_total_is_capped(site):
+    with site.client() as c:
+        schema = c.get("/api/openapi.json").json()
+    op = schema["paths"]["/api/articles"]["get"]
+    assert "10,000" in op["description"] and "total_capped" in op["description"]
+    fields = schema["components"]["schemas"]["ArticleList"]["properties"]
+    assert "total_capped" in fields and "more" in fields and "10,000" in fields["total"]["description"]
+
+
 def test_api_article_has_display_limited_text_and_coverage(site):
     with site.client() as c:
         a = c.get(f"/api/articles/{site.ids['ar_excerpt']}").json()

@@ -154,8 +154,10 @@ class Store(Protocol):
         source_id: str | None = None,
         section: str | None = None,
         include_copies: bool = True,
+        limit: int | None = None,
     ) -> int:
-        """How many articles latest_articles would page through with these filters."""
+        """How many articles latest_articles would page through with these filters; with
+        ``limit``, counted up to that many only."""
 
     def articles_between(
         self, start: datetime, end: datetime, limit: int = 50, offset: int = 0

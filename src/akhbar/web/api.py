@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from akhbar.search import COUNT_CAP
 from akhbar.web.data import (
     MAX_PAGE,
     Item,
@@ -72,8 +73,12 @@ class ArticleList(BaseModel):
     articles: list[Article]
     page: int
     per_page: int
-    pages: int
-    total: int
+    pages: int = Field(description="Pages in all; while total_capped, the pages known so far "
+                                   "(follow `more`).")
+    total: int = Field(description=f"Articles matching the filters, exact up to {COUNT_CAP:,}; "
+                                   "past that, this lower bound and total_capped.")
+    total_capped: bool = Field(description="Counting stopped at `total`: there are more.")
+    more: bool = Field(description="A next page exists.")
 
 
 class Hit(BaseModel):
@@ -127,7 +132,11 @@ def article_json(it: Item) -> Article:
     )
 
 
-@router.get("/articles", response_model=ArticleList, summary="Latest articles")
+@router.get("/articles", response_model=ArticleList, summary="Latest articles",
+            description="Newest first. `total` is counted up to "
+            f"{COUNT_CAP:,} articles (counting a whole archive of millions is slow), as "
+            "search counts its matches: past it `total_capped` is true, `total` is that "
+            "bound and `more` says whether a next page exists.")
 def articles(request: Request, lang: str | None = Query(None, description="fr, ar, en…"),
              source: str | None = Query(None, description="Outlet id."),
              section: str | None = Query(None, description="Section slug."),
@@ -135,9 +144,10 @@ def articles(request: Request, lang: str | None = Query(None, description="fr, a
              page: int = Page, per_page: int = PerPage) -> ArticleList:
     items, pager = _site(request).latest(
         page, lang=parse_lang(lang), source_id=parse_source_id(source),
-        section=parse_section(section), include_copies=copies, per_page=per_page)
+        section=parse_section(section), include_copies=copies, per_page=per_page, capped=True)
     return ArticleList(articles=[article_json(i) for i in items], page=pager.page,
-                       per_page=per_page, pages=pager.pages, total=pager.total)
+                       per_page=per_page, pages=pager.pages, total=pager.total,
+                       total_capped=pager.capped, more=pager.more)
 
 
 @router.get("/articles/{article_id}", response_model=ArticleDetail, summary="One article")

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from akhbar.search import COUNT_CAP
 from akhbar.types import SECTIONS, Source, StoredArticle
 from akhbar.web.i18n import CASABLANCA, direction
 from akhbar.web.render import (
@@ -130,14 +131,19 @@ class Pager:
     # None when not counted: counting a whole unfiltered list means reading every row on
     # a large archive, so the home and section lists only link to the previous/next page.
     total: int | None
-    more: bool = False  # (uncounted lists) a next page exists
+    more: bool = False  # (uncounted or capped lists) a next page exists
+    # total is a lower bound: counting stopped at it (see Site.latest's count_cap).
+    capped: bool = False
 
     @property
     def pages(self) -> int:
-        """Pages in all; for an uncounted list, the pages known so far."""
+        """Pages in all; for an uncounted or capped list, the pages known so far."""
         if self.total is None:
             return self.page + (1 if self.more else 0)
-        return max(1, math.ceil(self.total / self.per_page))
+        counted = max(1, math.ceil(self.total / self.per_page))
+        if self.capped:
+            return max(counted, self.page + (1 if self.more else 0))
+        return counted
 
     @property
     def has_next(self) -> bool:
@@ -168,8 +174,10 @@ def placeholder_source(source_id: str) -> Source:
 
 
 class Site:
-    def __init__(self, store):
+    def __init__(self, store, count_cap: int = COUNT_CAP):
         self.store = store
+        # Counted lists (latest with count_cap=True) count up to this many articles only.
+        self.count_cap = count_cap
         self._lock = threading.Lock()
         self._sources: tuple[float, dict[str, Source]] = (0.0, {})
         self._generation = 0  # bumped when the outlets' descriptions change (see marker)
@@ -243,14 +251,27 @@ class Site:
 
     def latest(self, page: int, *, lang=None, source_id=None, section=None,
                include_copies: bool = True, per_page: int = PER_PAGE,
-               count: bool = True) -> tuple[list[Item], Pager]:
-        """A page of the newest articles; ``count=False`` skips counting them (see Pager)."""
+               count: bool = True, capped: bool = False) -> tuple[list[Item], Pager]:
+        """A page of the newest articles; ``count=False`` skips counting them (see Pager);
+        ``capped=True`` counts up to self.count_cap only (Pager.capped past it), since
+        counting every row of a large archive takes seconds."""
         filters = dict(lang=lang, source_id=source_id, section=section,
                        include_copies=include_copies)
+        if count and capped:
+            total = self.store.count_articles(**filters, limit=self.count_cap + 1)
+            if total > self.count_cap:
+                found = self.store.latest_articles(per_page + 1, (page - 1) * per_page,
+                                                   **filters)
+                if page > 1 and not found:
+                    raise SiteError(404, f"no page {page}")
+                return self.items(found[:per_page]), Pager(
+                    page, per_page, self.count_cap, len(found) > per_page, capped=True)
+        elif count:
+            total = self.store.count_articles(**filters)
         if count:
-            pager = checked_pager(page, per_page, self.store.count_articles(**filters))
+            pager = checked_pager(page, per_page, total)
             found = self.store.latest_articles(per_page, pager.offset, **filters)
-            return self.items(found), pager
+            return self.items(found), dataclasses.replace(pager, more=pager.has_next)
         found = self.store.latest_articles(per_page + 1, (page - 1) * per_page, **filters)
         if page > 1 and not found:
             raise SiteError(404, f"no page {page}")
