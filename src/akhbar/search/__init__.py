@@ -30,7 +30,9 @@ class Hit:
 @dataclass(frozen=True)
 class SearchResults:
     hits: list[Hit]
-    # Matches in all, counted up to COUNT_CAP (10,000); total_capped says there are more.
+    # Matches in all, counted up to COUNT_CAP (10,000) when sorted by date; by relevance
+    # exact up to backends.RANK_CANDIDATES (2,000), the matches it ranks. total_capped
+    # says there are more.
     total: int
     query: Query
     total_capped: bool = False
