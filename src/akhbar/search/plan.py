@@ -23,8 +23,9 @@ class Plan:
     # order, without changing what matches (a phrase implies each of its words).
     boost: tuple[tuple[str, ...], ...] = ()
     # The groups in the reader's own spellings, when names.py added others to a query of
-    # one group: ranked as a bonus, so that an article naming Rabat in the reader's script comes before one
-    # naming it in another (the other script's term is often rarer, hence weighs more).
+    # one group: ranked as a bonus, so that an article naming Rabat in the reader's
+    # script comes before one naming it in another (the other script's term is often
+    # rarer, hence weighs more).
     own: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
 
