@@ -77,7 +77,6 @@ def main(argv: list[str]) -> int:
         print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}",
               file=sys.stderr)
         return 2
-    results = load_results()
     for suite in suites:
         module = importlib.import_module(f"bench.{suite}")
         started = time.monotonic()
@@ -88,9 +87,12 @@ def main(argv: list[str]) -> int:
             record.update(suite=suite, measured=stamp,
                           command=record.get("command") or f"python -m bench.run {suite}")
             print(json.dumps(record, ensure_ascii=False), flush=True)
-            results[record["name"]] = record
         print(f"# {suite}: {len(records)} records in {time.monotonic() - started:.0f} s",
               file=sys.stderr)
+        # Read the file again only now: another suite run while this one ran (a long search
+        # bench, say) may have written its rows since, and they must survive.
+        results = load_results()
+        results.update((r["name"], r) for r in records)
         RESULTS.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
                                    for r in results.values()))
         write_report(results)
