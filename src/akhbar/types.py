@@ -272,18 +272,15 @@ class StoryCandidate:
     n_vectors: int
     centroid: bytes | None
     shared: dict[str, int]  # keys the article shares with the story -> story articles with it
-    section: str | None = None
 
 
 @dataclass(frozen=True)
 class StoryDecision:
     """What the clustering decided for one article: join ``story_id`` (None: a new story),
-    with the story's new centroid (None: unchanged) and, when decided with it, the
-    article's section (None: the article's own, already written)."""
+    with the story's new centroid (None: unchanged)."""
 
     story_id: int | None
     score: float | None = None
     embedder: str | None = None
     centroid: bytes | None = None
     n_vectors: int = 0
-    section: str | None = None

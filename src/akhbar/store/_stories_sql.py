@@ -20,8 +20,7 @@ from akhbar.errors import StorageError
 from akhbar.types import SECTIONS, StoredArticle, Story, StoryCandidate, StoryDecision
 
 STORY_COLUMNS = "id, created, first_seen, last_seen, n_articles, n_outlets, langs, section"
-CANDIDATE_COLUMNS = ("id, first_seen, last_seen, n_articles, langs, embedder, n_vectors, centroid,"
-                     " section")
+CANDIDATE_COLUMNS = "id, first_seen, last_seen, n_articles, langs, embedder, n_vectors, centroid"
 # Stories ranked on the home page: those updated within this long of the newest one.
 RANK_WINDOW = timedelta(days=3)
 
@@ -133,14 +132,6 @@ class StoriesSQL:
         story_id = self._write_assignment(article, when, keys, decision)
         return story_id, created
 
-    def story_candidates(
-        self, when: datetime, keys: Sequence[str], *, window: timedelta, max_candidates: int,
-        recent: int,
-    ) -> tuple[list[StoryCandidate], dict[str, float]]:
-        with self._read():
-            return self._story_candidates(when, list(dict.fromkeys(keys)), window,
-                                          max_candidates, recent)
-
     def _story_candidates(
         self, when: datetime, keys: Sequence[str], window: timedelta, max_candidates: int,
         recent: int,
@@ -187,7 +178,7 @@ class StoriesSQL:
                     n_articles=int(r[3]), langs=tuple(filter(None, r[4].split(","))),
                     embedder=r[5], n_vectors=int(r[6]),
                     centroid=bytes(r[7]) if r[7] is not None else None,
-                    shared=postings.get(int(r[0]), {}), section=r[8],
+                    shared=postings.get(int(r[0]), {}),
                 ))
         candidates.sort(key=lambda c: c.id)
         return candidates, idf
@@ -211,11 +202,6 @@ class StoriesSQL:
         self, article: StoredArticle, when: datetime, keys: Sequence[str], decision: StoryDecision
     ) -> int:
         when_v = self._dt_in(when)
-        if decision.section is not None:
-            # Decided with the assignment (the story's, or classified under the lock).
-            self._exec("UPDATE articles SET section = ? WHERE id = ?",
-                       (decision.section, article.id))
-            article = dataclasses.replace(article, section=decision.section)
         if decision.story_id is None:
             story_id = int(self._exec(
                 "INSERT INTO stories (created, first_seen, last_seen, n_articles, n_outlets, langs,"

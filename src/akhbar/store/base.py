@@ -19,7 +19,6 @@ from akhbar.types import (
     SourceHealth,
     StoredArticle,
     Story,
-    StoryCandidate,
 )
 
 if TYPE_CHECKING:
@@ -221,14 +220,6 @@ class Store(Protocol):
     ) -> list[tuple[int, bool]]:
         """``assign_story`` for each (article, keys, choose) in turn, in one transaction
         holding the story lock (one commit per batch instead of one per article)."""
-
-    def story_candidates(
-        self, when: datetime, keys: Sequence[str], *, window: timedelta, max_candidates: int,
-        recent: int,
-    ) -> tuple[list[StoryCandidate], dict[str, float]]:
-        """The candidates and key weights ``assign_story`` would pass to ``choose`` now,
-        read without the story lock (a preview: the builder uses it to decide which
-        articles to embed before taking the lock)."""
 
     def set_article_section(self, article_id: int, section: str) -> None:
         """Set an article's section (one of SECTIONS); its story's section becomes its

@@ -17,20 +17,10 @@ For each article:
    key weight (inverse story frequency in the window) found in the story; without
    vectors, ``lex - time_penalty * days``. The best candidate at or above the threshold
    is joined, else a new story starts. A copy (``copy_of``) joins its original's story.
-
-The embedding is most of an article's cost, so it is skipped when the keys alone decide
-(``lexical_join``: the best candidate's key score reaches the threshold by itself and
-leads the next by ``LEXICAL_MARGIN``). Which articles those are is previewed from a
-lock-free candidate read before the batch is embedded; under the lock ``decide`` checks
-again with the real candidates and embeds the article there when they no longer agree.
-A skipped article leaves its story's centroid and the language means as they were and
-takes the story's section (or one its title names); an article that would start a new
-story is always embedded: the centroid is what later reports in other languages match.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 import time
@@ -54,9 +44,6 @@ log = logging.getLogger(__name__)
 MEAN_PRIOR = 20
 MEAN_CAP = 5000
 TYPICAL_POWER = 0.5
-# How far the best candidate's key score must lead the next one's for the keys alone to
-# decide (lexical_join): centred cosines of joined articles ranged 0.31-0.95.
-LEXICAL_MARGIN = 0.45
 
 
 @dataclass(frozen=True)
@@ -182,62 +169,7 @@ def centroid_of(blob: bytes | None) -> np.ndarray | None:
     return np.frombuffer(blob, np.float16).astype(np.float32)
 
 
-def lexical_join(
-    article: StoredArticle,
-    keys: Sequence[str],
-    params: StoryParams,
-    candidates: list[StoryCandidate],
-    idf: dict[str, float],
-    *,
-    need_section: bool = False,
-) -> tuple[StoryCandidate, float] | None:
-    """The story the key evidence alone decides, or None: its ``w_lex * lex - time``
-    already reaches the join threshold (only a negative cosine could refuse it) and beats
-    every other candidate's by ``LEXICAL_MARGIN`` (which the cosine difference would have
-    to overturn). On the demo press and ECB+ every such article joined the same story
-    when embedded (docs/architecture.md); the embedding is then skipped. With
-    ``need_section``, the story must have a section for the article to take."""
-    when = article.published or article.first_seen
-    mass = KeyMass(keys, idf)
-    scored = sorted(((params.w_lex * mass.share(c) - days_outside(c, when) * params.time_penalty,
-                      -c.id, c) for c in candidates), key=lambda t: t[:2], reverse=True)
-    if not scored:
-        return None
-    score, _, best = scored[0]
-    if score < params.threshold or (len(scored) > 1 and score - scored[1][0] < LEXICAL_MARGIN):
-        return None
-    if need_section and best.section is None:
-        return None
-    return best, score
-
-
 def decide(
-    article: StoredArticle,
-    keys: Sequence[str],
-    vector: np.ndarray | None,
-    embedder: str | None,
-    params: StoryParams,
-    candidates: list[StoryCandidate],
-    idf: dict[str, float],
-    lazy=None,
-) -> StoryDecision:
-    """``lazy``: for an article not embedded yet, () -> (centred vector, section or None),
-    called only when ``lexical_join`` does not decide; a join it decides gives the article
-    the story's section when it has none."""
-    section = None
-    if vector is None and lazy is not None:
-        need_section = article.section is None
-        found = lexical_join(article, keys, params, candidates, idf, need_section=need_section)
-        if found is not None:
-            story, score = found
-            return StoryDecision(story.id, score=score,
-                                 section=story.section if need_section else None)
-        vector, section = lazy()
-    decision = _decide(article, keys, vector, embedder, params, candidates, idf)
-    return dataclasses.replace(decision, section=section) if section else decision
-
-
-def _decide(
     article: StoredArticle,
     keys: Sequence[str],
     vector: np.ndarray | None,
@@ -297,8 +229,6 @@ class StoryBuilder:
             classifier = SectionClassifier(self.embedder)
         self.classifier = classifier
         self.embed_seconds = 0.0
-        self.skipped_embeddings = 0  # articles whose keys alone placed them (lexical_join)
-        self._late: set[int] = set()
 
     @property
     def evidence(self) -> str:
@@ -319,7 +249,6 @@ class StoryBuilder:
     def assign(self, batch: list[StoredArticle]) -> list[tuple[int, bool]]:
         keys = [lexical.keys(a.title, a.text, a.lang, a.summary) for a in batch]
         vectors: list[np.ndarray | None] = [None] * len(batch)
-        lazy: set[int] = set()
         means = None
         if self.embedder is not None:
             # A copy whose original has its story joins it whatever it says: not embedded
@@ -328,95 +257,38 @@ class StoryBuilder:
             todo = [i for i, a in enumerate(batch)
                     if a.copy_of is None or (a.copy_of not in ids
                                              and self.store.story_of_article(a.copy_of) is None)]
-            # Nor one whose keys alone already decide its story (lexical_join), previewed
-            # here without the lock; decide() checks again under it and embeds the
-            # article there (one text at a time, twice the cost) if they no longer do.
-            lazy = self._preview(batch, keys, todo)
-            todo = [i for i in todo if i not in lazy]
             if todo:
                 started = time.perf_counter()
-                rows = self.embedder.embed([self._embed_text(batch[i]) for i in todo])
+                rows = self.embedder.embed([
+                    lexical.embed_text(batch[i].title, batch[i].text, batch[i].summary,
+                                       chars=self.params.embed_chars) for i in todo])
                 self.embed_seconds += time.perf_counter() - started
                 for i, row in zip(todo, rows, strict=True):
                     vectors[i] = row
             means = LanguageMeans.load(self.embedder.dim, self.store.story_means(self.embedder.name))
         items, sections = [], []
         name = self.embedder.name if self.embedder else None
-        for i, (article, article_keys, raw) in enumerate(zip(batch, keys, vectors, strict=True)):
+        for article, article_keys, raw in zip(batch, keys, vectors, strict=True):
             vector = None
             if raw is not None and means is not None:
                 means.add(article.lang, raw)  # counted first: the mean includes it
                 vector = means.centre(article.lang, raw)
             if article.section is None and article.copy_of is None:
-                # A lazy article takes a section its title names, else its story's.
-                section = (self.classifier.classify(article, article_keys, raw) if i not in lazy
-                           else self.classifier._named(article.title))
+                section = self.classifier.classify(article, article_keys, raw)
                 if section is not None:
                     sections.append((article.id, section))
                     article = _with_section(article, section)
-            later = (lambda a=article, m=means: self._embed_late(a, m)) if i in lazy else None
             items.append((article, article_keys,
-                          lambda cands, idf, a=article, k=article_keys, v=vector, f=later: decide(
-                              a, k, v, name, self.params, cands, idf, lazy=f)))
+                          lambda cands, idf, a=article, k=article_keys, v=vector: decide(
+                              a, k, v, name, self.params, cands, idf)))
         # Two transactions per batch, not two per article (each one a commit).
         self.store.set_article_sections(sections)
         results = self.store.assign_stories(
             items, window=self.params.window, max_candidates=self.params.max_candidates,
             recent=self.params.recent)
-        self.skipped_embeddings += sum(1 for i in lazy if batch[i].id not in self._late)
-        self._late.clear()
         if means is not None and means.added:
             self.store.update_story_means(self.embedder.name, means.merge_into)
         return results
-
-    def _preview(self, batch: list[StoredArticle], keys: list[list[str]],
-                 todo: list[int]) -> set[int]:
-        """Articles of ``todo`` whose story lexical_join decides from the stored candidates
-        plus the batch's earlier articles (each as a story of its own: most of an event's
-        reports arrive together, so most joins are to a story made in the same batch)."""
-        lazy: set[int] = set()
-        earlier: list[tuple[StoredArticle, set[str]]] = []
-        for i, a in enumerate(batch):
-            when = a.published or a.first_seen
-            if i in todo:
-                candidates, idf = self.store.story_candidates(
-                    when, keys[i], window=self.params.window,
-                    max_candidates=self.params.max_candidates, recent=self.params.recent)
-                own = set(keys[i])
-                for j, (b, b_keys) in enumerate(earlier):
-                    b_when = b.published or b.first_seen
-                    # Its section is not known yet; it will have one (embedded: classified,
-                    # else its story's), so none is required of it here.
-                    candidates.append(StoryCandidate(
-                        id=-1 - j, first_seen=b_when, last_seen=b_when, n_articles=1,
-                        langs=(b.lang,), embedder=None, n_vectors=0, centroid=None,
-                        shared={k: 1 for k in own & b_keys}, section="?"))
-                if lexical_join(a, keys[i], self.params, candidates, idf,
-                                need_section=self._needs_section(a)) is not None:
-                    lazy.add(i)
-            if a.copy_of is None:
-                earlier.append((a, set(keys[i])))
-        return lazy
-
-    def _needs_section(self, article: StoredArticle) -> bool:
-        return article.section is None and self.classifier._named(article.title) is None
-
-    def _embed_text(self, article: StoredArticle) -> str:
-        return lexical.embed_text(article.title, article.text, article.summary,
-                                  chars=self.params.embed_chars)
-
-    def _embed_late(self, article: StoredArticle, means: LanguageMeans):
-        """Under the story lock: the preview's candidates changed and the keys no longer
-        decide, so the article is embedded after all (one text: rare, and correct)."""
-        started = time.perf_counter()
-        raw = self.embedder.embed([self._embed_text(article)])[0]
-        self.embed_seconds += time.perf_counter() - started
-        self._late.add(article.id)
-        means.add(article.lang, raw)
-        section = None
-        if article.section is None and article.copy_of is None:
-            section = self.classifier.classify(article, (), raw)
-        return means.centre(article.lang, raw), section
 
 
 def _with_section(article: StoredArticle, section: str) -> StoredArticle:
