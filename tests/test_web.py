@@ -182,6 +182,16 @@ def test_full_mode_search_snippet_highlights_the_match(site):
     assert marks and marks[0].text_content().lower() == "coquelicot"
 
 
+def test_search_says_which_other_spellings_of_a_name_it_looked_for(site):
+    with site.client() as c:
+        named = doc(c.get("/search", params={"q": "Rabat"}))
+        plain = doc(c.get("/search", params={"q": "coquelicot"}))
+    also = named.cssselect("p.also-searched")
+    assert also and also[0].text_content().startswith("Aussi cherché :")
+    assert "الرباط" in [b.text_content() for b in also[0].cssselect("bdi")]
+    assert not plain.cssselect("p.also-searched")
+
+
 # -- languages, dates, direction -------------------------------------------------------------
 
 @pytest.mark.parametrize("ui,headers,expected", [

@@ -36,6 +36,8 @@ class SearchResults:
     total: int
     query: Query
     total_capped: bool = False
+    # Other spellings of names in the query that were searched too (Rabat → الرباط).
+    also_searched: tuple[str, ...] = ()
 
 
 def search(store, q: str | Query, *, limit: int = 20, offset: int = 0,
@@ -47,7 +49,7 @@ def search(store, q: str | Query, *, limit: int = 20, offset: int = 0,
     first. Copies of another outlet's article are left out unless ``source:`` is given.
     Raises QueryError for a query that cannot be run, StorageError when the store fails.
     """
-    from akhbar.search.plan import plan
+    from akhbar.search.plan import other_spellings, plan
     from akhbar.search.snippet import highlight, snippet
 
     query = parse_query(q) if isinstance(q, str) else q
@@ -60,4 +62,5 @@ def search(store, q: str | Query, *, limit: int = 20, offset: int = 0,
             title_html=highlight(a.title, a.lang, terms))
         for a, score in found
     ]
-    return SearchResults(hits=hits, total=total, query=query, total_capped=capped)
+    return SearchResults(hits=hits, total=total, query=query, total_capped=capped,
+                         also_searched=other_spellings(query))

@@ -66,6 +66,17 @@ def _name_groups(query: Query) -> list[tuple[Term, ...]]:
     return groups
 
 
+def other_spellings(query: Query) -> tuple[str, ...]:
+    """The names' other spellings that the query also looks for ("الرباط" for "Rabat"), as
+    text, so that a results page can say why articles in another script are listed."""
+    out: dict[str, None] = {}
+    for group in _name_groups(query):
+        for term in group:
+            for other in spellings(term.words, query.lang):
+                out[" ".join(other)] = None
+    return tuple(out)
+
+
 def plan(query: Query) -> Plan:
     groups, own = [], []
     highlight: set[str] = set()
