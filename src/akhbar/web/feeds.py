@@ -117,8 +117,10 @@ def _updated(items: list[Item]) -> datetime:
     return max((it.article.first_seen for it in items), default=datetime(2004, 1, 1, tzinfo=UTC))
 
 
-def xml_feed(items: list[Item], kind: str, *, title: str, home: str, self_url: str, base: str,
-             lang: str) -> bytes:
+def new_feed(kind: str, *, title: str, home: str, self_url: str, lang: str,
+             updated: datetime) -> FeedGenerator:
+    """An RSS or Atom channel with its links and metadata, no entries yet (articles and
+    stories feeds alike)."""
     fg = FeedGenerator()
     fg.id(self_url)
     fg.title(title)
@@ -128,7 +130,14 @@ def xml_feed(items: list[Item], kind: str, *, title: str, home: str, self_url: s
     fg.description(html.escape(title) if kind == "rss" else title)
     fg.language(lang)
     fg.generator("akhbar")
-    fg.updated(_updated(items))
+    fg.updated(updated)
+    return fg
+
+
+def xml_feed(items: list[Item], kind: str, *, title: str, home: str, self_url: str, base: str,
+             lang: str) -> bytes:
+    fg = new_feed(kind, title=title, home=home, self_url=self_url, lang=lang,
+                  updated=_updated(items))
     if kind == "rss":
         fg.load_extension("media", atom=False)  # <media:content> for lead images
     else:

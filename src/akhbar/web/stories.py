@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from feedgen.feed import FeedGenerator
 from pydantic import BaseModel, Field
 
 from akhbar.types import Story
@@ -34,7 +33,7 @@ from akhbar.web.data import (
     parse_page,
     parse_section,
 )
-from akhbar.web.feeds import FEED_SIZE, MEDIA_TYPES, _check_ext, base_url
+from akhbar.web.feeds import FEED_SIZE, MEDIA_TYPES, _check_ext, base_url, new_feed
 from akhbar.web.i18n import LANG_NAMES, direction, translations
 from akhbar.web.render import clean_text
 from akhbar.web.templates import Templates, ui_lang
@@ -333,15 +332,7 @@ def _story_feed(request: Request, ext: str, found: list[Card], title: str, page:
                            "home_page_url": home, "feed_url": self_url, "language": ui,
                            "items": items}, ensure_ascii=False).encode("utf-8")
         return Response(body, media_type=MEDIA_TYPES[ext])
-    fg = FeedGenerator()
-    fg.id(self_url)
-    fg.title(title)
-    fg.link(href=home, rel="alternate")
-    fg.link(href=self_url, rel="self")
-    fg.description(html.escape(title) if ext == "rss" else title)
-    fg.language(ui)
-    fg.generator("akhbar")
-    fg.updated(updated)
+    fg = new_feed(ext, title=title, home=home, self_url=self_url, lang=ui, updated=updated)
     for c in found:
         fe = fg.add_entry(order="append")
         link = base + c.href
