@@ -90,6 +90,31 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("story_embed_chars", int, 80,
             "Characters of the text the embedder reads after the title (the keys read 300); "
             "more is slower (embedding costs per token) and better on long-article pairs."),
+    # -- moderation (akhbar.moderate) and the operator console (/admin) --
+    Setting("report_threshold", int, 3,
+            "Distinct readers (one per cookie and per /24 or /64 network) whose reports block an "
+            "image; an article reported by as many goes to the operator's queue."),
+    Setting("report_reader_limit", int, 10,
+            "Reports one reader may make per hour and still have them count; more are logged only."),
+    Setting("report_network_limit", int, 20,
+            "The same limit for one network (/24 for IPv4, /64 for IPv6)."),
+    Setting("report_burst_limit", int, 30,
+            "Counted reports across the whole site within report_burst_seconds beyond which an "
+            "image reaching the threshold goes to the operator's queue instead of being blocked."),
+    Setting("report_burst_seconds", int, 600, "The window of report_burst_limit."),
+    Setting("report_key", str, "",
+            "Secret key of the keyed hashes that tell readers apart (no IP address is stored); "
+            "empty: one is made at random and kept in the database."),
+    Setting("trusted_proxies", str, "",
+            "Comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For "
+            "is believed; from any other address that header is ignored."),
+    Setting("image_match_distance", int, 8,
+            "Most differing bits (of 64) between perceptual hashes for a crawled image to count as "
+            "a copy of a blocked one."),
+    Setting("admin_session_hours", float, 12.0, "How long an operator's login lasts."),
+    Setting("admin_lockout_failures", int, 5,
+            "Failed logins (per operator name, and per network) before logins are refused."),
+    Setting("admin_lockout_minutes", float, 15.0, "How long that refusal lasts."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -284,3 +284,88 @@ class StoryDecision:
     embedder: str | None = None
     centroid: bytes | None = None
     n_vectors: int = 0
+
+
+# -- moderation (akhbar.moderate; the store's moderation tables, migration 0006) -----------
+REPORT_KINDS = ("image", "article")
+# What an item (an image URL or an article) is now; see migration 0006 for each state.
+MODERATION_STATES = ("open", "queued", "blocked", "cleared", "taken_down")
+# What became of one report: counted (one more distinct reader), repeat (this reader or
+# network already counted on the item), rate_limited, closed (the item was already decided).
+REPORT_OUTCOMES = ("counted", "repeat", "rate_limited", "closed")
+
+
+@dataclass(frozen=True)
+class ReportPolicy:
+    """The rules one report is judged by (settings report_*; akhbar.moderate builds it)."""
+
+    threshold: int = 3  # distinct readers (one per network) that block an image
+    reader_limit: int = 10  # reports one reader may make per hour and still count
+    network_limit: int = 20  # the same for one /24 or /64
+    burst_limit: int = 30  # counted reports site-wide within burst_window beyond which...
+    burst_window: float = 600.0  # seconds; ...a threshold crossing goes to the queue
+
+
+@dataclass(frozen=True)
+class ReportIn:
+    """One reader's report as the site received it; keys are keyed hashes (akhbar.moderate)."""
+
+    kind: str  # REPORT_KINDS
+    article_id: int
+    target: str  # the image URL as stored on the article, or str(article_id)
+    reason: str
+    reporter_key: str  # HMAC of the reader's cookie token
+    network_key: str  # HMAC of the client's /24 or /64
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    report_id: int
+    item_id: int
+    outcome: str  # REPORT_OUTCOMES
+    state: str  # the item's state after this report
+    counted: int  # distinct readers counted on the item since its last decision
+    blocked_now: bool  # this report is the one that blocked the image
+    queued_now: bool  # this report sent the item to the operator's queue
+
+
+@dataclass(frozen=True)
+class ModerationItem:
+    id: int
+    kind: str
+    target: str  # image URL or article id
+    article_id: int | None
+    state: str
+    counted: int
+    reports: int
+    phash: str | None
+    match_of: int | None
+    first_report: datetime | None
+    last_report: datetime | None
+    decided_at: datetime | None
+    decided_by: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str  # 'reader:<12 hex>', 'operator:<name>', 'auto', 'system'
+    action: str
+    item_id: int | None
+    report_id: int | None
+    detail: dict
+
+
+@dataclass(frozen=True)
+class Takedown:
+    id: int
+    article_id: int
+    url: str
+    source_id: str
+    title: str
+    reason: str
+    operator: str
+    at: datetime
+    restored_at: datetime | None

@@ -20,7 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from akhbar.errors import StorageError
 from akhbar.search.analyze import index_document
+from akhbar.store._admin_sql import AdminSQL
+from akhbar.store._images_sql import ImagesSQL
+from akhbar.store._moderation_sql import ModerationSQL
 from akhbar.store._stories_sql import StoriesSQL
+from akhbar.store._takedown_sql import TakedownSQL
 from akhbar.types import (
     Article,
     ExtractRules,
@@ -125,7 +129,7 @@ def _marks(n: int) -> str:
     return ", ".join("?" * n)
 
 
-class SQLStore(StoriesSQL):
+class SQLStore(StoriesSQL, ModerationSQL, TakedownSQL, ImagesSQL, AdminSQL):
     """Store protocol over a DB-API connection; subclasses fill in the dialect hooks."""
 
     dialect: str = ""
@@ -673,18 +677,6 @@ class SQLStore(StoriesSQL):
         with self._read():
             row = self._exec("SELECT id, first_seen FROM articles ORDER BY id DESC LIMIT 1").fetchone()
         return (int(row[0]), self._dt_out(row[1])) if row else (0, None)
-
-    def add_report(
-        self, kind: str, article_id: int, image_url: str | None, reason: str,
-        reporter: str | None = None,
-    ) -> int:
-        with self._write():
-            row = self._exec(
-                "INSERT INTO reports (kind, article_id, image_url, reason, reporter, created)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                (kind, article_id, image_url, reason, reporter, self._dt_in(self._now())),
-            ).fetchone()
-        return int(row[0])
 
     # -- health ----------------------------------------------------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:

@@ -13,12 +13,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from akhbar.types import (
     Article,
+    AuditEntry,
     FeedClaim,
     FeedState,
+    ModerationItem,
+    ReportIn,
+    ReportOutcome,
+    ReportPolicy,
     Source,
     SourceHealth,
     StoredArticle,
     Story,
+    Takedown,
 )
 
 if TYPE_CHECKING:
@@ -179,13 +185,6 @@ class Store(Protocol):
         """(highest article id, its first_seen): changes whenever an article is stored, so
         the site derives its ETag and Last-Modified from it. (0, None) when empty."""
 
-    def add_report(
-        self, kind: str, article_id: int, image_url: str | None, reason: str,
-        reporter: str | None = None,
-    ) -> int:
-        """Record a reader's report ('image' or 'article'); returns its id. Unknown
-        article: StorageError. What reports lead to is the moderation stage's business."""
-
     # -- stories (callers: akhbar.stories writes; the site and the CLI read) ---------------
     # Every stored article waits in a queue (filled by add_article) until the story builder
     # gives it a story; ids of stories are stable: never renumbered nor reused.
@@ -259,6 +258,97 @@ class Store(Protocol):
 
     def story_reports(self, story_ids: Sequence[int]) -> dict[int, list[tuple[str, str, datetime]]]:
         """Per story id, its articles' (source id, lang, time), oldest first, copies included."""
+
+    # -- moderation (callers: the site's report form, the operator console, the crawler) ---
+    # Migration 0006. Every state change of an item bumps moderation_version in the same
+    # transaction and writes an audit_log row; the site's caches follow the version.
+    def moderation_key(self) -> bytes:
+        """The HMAC key that tells readers apart: made at random (32 bytes) on first use and
+        kept in site_state, so every process of the site hashes alike."""
+
+    def record_report(self, report: ReportIn, policy: ReportPolicy,
+                      now: datetime | None = None) -> ReportOutcome:
+        """Store one report and apply the rules in one transaction that serialises with
+        other reports on the same item (PostgreSQL: the item's row lock; SQLite: its write
+        lock), so reports racing around the threshold block exactly once. Rules:
+        - the item (kind, target) is created on its first report;
+        - ``closed`` when the item is blocked or taken_down;
+        - ``rate_limited`` when the reader (reporter_key) or the network (network_key)
+          made policy.reader_limit / network_limit reports within the last hour;
+        - ``repeat`` when a report counted on the item since its last decision shares the
+          reporter_key or the network_key;
+        - otherwise ``counted``. At policy.threshold counted readers: an image that no
+          operator cleared is blocked ('auto'), unless more than policy.burst_limit reports
+          were counted site-wide within policy.burst_window: then it is queued; an article,
+          or an image an operator cleared before, is queued.
+        Every report and every resulting decision is written to the audit log.
+        Unknown article: StorageError."""
+
+    def moderation_version(self) -> int:
+        """Moves with every block, unblock, take-down and restore."""
+
+    def blocked_images(self) -> frozenset[str]:
+        """URLs of every blocked image (state 'blocked'): the site hides them everywhere."""
+
+    def moderation_items(self, states: Sequence[str] = ("queued", "open", "blocked"),
+                         limit: int = 50, offset: int = 0) -> list[ModerationItem]:
+        """Items in these states, queued first, then most recently reported."""
+
+    def moderation_item(self, item_id: int) -> ModerationItem | None: ...
+
+    def item_reports(self, item_id: int, limit: int = 100) -> list[dict]:
+        """An item's reports, newest first: {id, created, reason, outcome, reporter (12 hex
+        of reporter_key), network (12 hex of network_key), article_id}."""
+
+    def decide(self, item_id: int, action: str, operator: str, reason: str = "") -> ModerationItem:
+        """An operator's decision: ``block`` (confirm: the image is hidden) or ``unblock``
+        (the image shows again; state 'cleared', counting starts again from zero and a new
+        threshold crossing is queued, not blocked). ``reason`` is required for unblock.
+        Logged with the operator's name. Unknown item or action: StorageError."""
+
+    def audit_log(self, *, item_id: int | None = None, limit: int = 100,
+                  before_id: int | None = None) -> list[AuditEntry]:
+        """Newest first; ``before_id`` pages back."""
+
+    def audit(self, actor: str, action: str, *, item_id: int | None = None,
+              report_id: int | None = None, detail: dict | None = None) -> None:
+        """Append one audit entry in its own transaction (logins, outlet edits…)."""
+
+    # -- take-downs (callers: the operator console; the pipeline through known_urls) -------
+    def take_down(self, article_id: int, operator: str, reason: str) -> Takedown:
+        """Remove an article from everything the site reads (articles, search index, its
+        story, copies re-pointed to a surviving original) in one transaction; keep it whole
+        in takedowns so restore_article can undo it. Its URLs (canonical and aliases) stay in
+        takedown_urls: known_urls reports them and add_article refuses them, so it is never
+        ingested again. Its article item, if any, becomes 'taken_down'. Logged."""
+
+    def restore_article(self, takedown_id: int, operator: str, reason: str) -> int:
+        """Put a taken-down article back under its old id; returns the id. Logged."""
+
+    def takedowns(self, limit: int = 50, offset: int = 0) -> list[Takedown]:
+        """Newest first, restored ones included (restored_at set)."""
+
+    def takedown_of_article(self, article_id: int) -> Takedown | None:
+        """The take-down of an article id still taken down (pages answer 410 Gone)."""
+
+    # -- image hashes (caller: the crawler's image check, akhbar.moderate.images) ----------
+    def blocked_image_hashes(self) -> list[tuple[int, str]]:
+        """(item id, phash) of every blocked image whose hash is known."""
+
+    def blocked_images_unhashed(self, limit: int = 50) -> list[tuple[int, str]]:
+        """(item id, URL) of blocked images whose hash is not yet known."""
+
+    def set_item_phash(self, item_id: int, phash: str) -> None: ...
+
+    def image_hashes(self, urls: Iterable[str]) -> dict[str, str | None]:
+        """Known hashes of crawled images: url -> phash (None: it could not be read)."""
+
+    def save_image_hash(self, url: str, phash: str | None, error: str | None = None) -> None: ...
+
+    def block_image_copy(self, url: str, article_id: int, of_item: int, distance: int) -> int | None:
+        """Block a crawled image as a copy of blocked item ``of_item`` (state 'blocked',
+        decided_by 'system', match_of set, logged with the distance); returns its item id,
+        or None when the URL's item exists already in a state an operator decided."""
 
     # -- health (caller: pipeline, `akhbar sources health`) --------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:

@@ -1,0 +1,10 @@
+"""Perceptual hashes of blocked and crawled images (migration 0006).
+
+A mixin of ``SQLStore`` (see ``akhbar.store.base`` for the methods' contracts).
+"""
+
+from __future__ import annotations
+
+
+class ImagesSQL:
+    """Store methods for this part of the schema; uses SQLStore's hooks."""
