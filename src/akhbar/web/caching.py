@@ -34,8 +34,9 @@ SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 ]
-# Answers that are not a function of (store, URL, language): forms, redirects, files.
-_NOT_CONDITIONAL = ("/static/", "/lang/", "/report")
+# Answers that are not a function of (store, URL, language): forms, redirects, files, and
+# the operator console (per operator, never cached).
+_NOT_CONDITIONAL = ("/static/", "/lang/", "/report", "/admin")
 
 
 class SecurityHeaders:
