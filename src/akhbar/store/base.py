@@ -350,6 +350,61 @@ class Store(Protocol):
         decided_by 'system', match_of set, logged with the distance); returns its item id,
         or None when the URL's item exists already in a state an operator decided."""
 
+    # -- operators (callers: the console at /admin, `akhbar admin`, the pipeline) ----------
+    # Migration 0007. Passwords are argon2id hashes made by akhbar.web.admin.accounts;
+    # sessions are kept by the SHA-256 of their cookie token only.
+    def add_operator(self, name: str, password_hash: str) -> None:
+        """A new operator. A name already taken: StorageError."""
+
+    def set_operator_password(self, name: str, password_hash: str, *,
+                              end_sessions: bool = True) -> None:
+        """Replace an operator's hash; with ``end_sessions`` every session of theirs ends
+        (a new password logs out everywhere; a rehash at login does not). Unknown: StorageError."""
+
+    def operator_password_hash(self, name: str) -> str | None: ...
+
+    def operators(self) -> list[dict]:
+        """{name, created, password_changed, last_login, sessions (live ones)} by name."""
+
+    def start_admin_session(self, token_hash: str, operator: str, csrf: str, expires: datetime,
+                            *, replaces: str | None = None, now: datetime | None = None) -> None:
+        """Record a new session (``replaces``: the session the browser had, ended at once,
+        so a login never keeps an old id); expired sessions are deleted; last_login set."""
+
+    def admin_session(self, token_hash: str, now: datetime | None = None) -> dict | None:
+        """{operator, csrf, created, expires, last_seen} of a live session; an expired one
+        is deleted and None returned. last_seen is written at most once a minute."""
+
+    def end_admin_session(self, token_hash: str) -> bool: ...
+
+    def login_attempt(self, keys: Sequence[str], *, limit: int, window: timedelta,
+                      now: datetime | None = None) -> tuple[str | None, datetime | None]:
+        """Before a password is checked, for keys such as 'name:<name>', 'network:<hash>':
+        (None, until) when one is locked out, or already has ``limit`` failures within
+        ``window`` since its last lockout ended (attempts still being checked count: the
+        attempt is written as a failure first, in a transaction serialised with other
+        attempts, so simultaneous guesses cannot outrun the limit); else (attempt id, None)."""
+
+    def login_failed(self, keys: Sequence[str], *, limit: int, window: timedelta,
+                     now: datetime | None = None) -> list[str]:
+        """After a wrong password: the keys that now reach ``limit`` failures, each locked
+        out from now for ``window``."""
+
+    def login_succeeded(self, attempt: str, forget: Sequence[str] = ()) -> None:
+        """After a right password: the attempt is not a failure; ``forget``: keys whose
+        earlier failures are forgotten too (the name's)."""
+
+    def save_operator_source(self, source: Source, operator: str) -> None:
+        """Add or replace an outlet in the database (the console's add and edit forms); the
+        pipeline merges these over the registry's (same id: this one wins) and syncs."""
+
+    def operator_sources(self) -> list[Source]:
+        """Every outlet saved with save_operator_source, by id (``enabled`` True: pausing
+        is set_source_enabled's)."""
+
+    def operator_source_changes(self) -> dict[str, tuple[datetime, str]]:
+        """id -> (when, operator) of the last save of each operator outlet."""
+
     # -- health (caller: pipeline, `akhbar sources health`) --------------------------------
     def record_page(self, source_id: str, url: str, ok: bool, error: str | None = None) -> None:
         """Count one article page fetched+extracted (ok) or failed, for extraction health."""
