@@ -83,6 +83,14 @@ class SearchBackend:
     def after_insert(self, article_id: int, title: list[str], body: list[str]) -> None:
         """Write the terms of a just-inserted article, same transaction."""
 
+    def before_delete(self, article_id: int, title: str, text: str, lang: str) -> None:
+        """Drop an article's entry before its row is deleted (a take-down), same
+        transaction. PostgreSQL's vector is a column of the row: it goes with it."""
+
+    def after_restore(self, article_id: int, title: list[str], body: list[str]) -> None:
+        """Write the terms of an article put back under its old id (restore_article)."""
+        self.after_insert(article_id, title, body)
+
     # -- reading --------------------------------------------------------------------------
     def _filters(self, query: Query) -> tuple[list[str], list[Any]]:
         dt_in = self.store._dt_in
@@ -305,6 +313,36 @@ class SQLiteSearch(SearchBackend):
     def after_insert(self, article_id: int, title: list[str], body: list[str]) -> None:
         self.store._exec("INSERT INTO search_index (rowid, title, body) VALUES (?, ?, ?)",
                          (article_id, " ".join(title), " ".join(body)))
+
+    def _has_entry(self, article_id: int) -> bool:
+        return self.store._exec("SELECT 1 FROM search_index WHERE rowid = ?",
+                                (article_id,)).fetchone() is not None
+
+    def _entries_current(self) -> bool:
+        """Whether every entry was written by this analyzer. A rebuild for it clears the
+        index first, then writes (and add_article writes) with this analyzer only."""
+        if self._meta("analyzer") == ANALYZER_VERSION:
+            return True
+        rebuild = self._meta("rebuild")
+        return bool(rebuild) and json.loads(rebuild).get("version") == ANALYZER_VERSION
+
+    def before_delete(self, article_id: int, title: str, text: str, lang: str) -> None:
+        # A contentless table forgets an entry only when told its exact terms; the wrong
+        # terms would corrupt the index. They are known only when the current analyzer
+        # wrote them: otherwise the entry is left (an "extra" in status, matching no
+        # stored article, so never shown), and the pending rebuild drops it.
+        if not self._has_entry(article_id) or not self._entries_current():
+            return
+        t, b = index_document(title, text, lang)
+        self.store._exec(
+            "INSERT INTO search_index (search_index, rowid, title, body)"
+            " VALUES ('delete', ?, ?, ?)", (article_id, " ".join(t), " ".join(b)))
+
+    def after_restore(self, article_id: int, title: list[str], body: list[str]) -> None:
+        # An entry left behind by before_delete still answers for this id: a second one
+        # would count the article twice.
+        if not self._has_entry(article_id):
+            self.after_insert(article_id, title, body)
 
     @staticmethod
     def match_expression(plan: Plan) -> str:

@@ -378,8 +378,10 @@ class SQLStore(StoriesSQL, ModerationSQL, TakedownSQL, ImagesSQL, AdminSQL):
                 marks = _marks(len(part))
                 rows = self._exec(
                     f"SELECT url FROM articles WHERE url IN ({marks})"
-                    f" UNION SELECT url FROM article_urls WHERE url IN ({marks})",
-                    (*part, *part),
+                    f" UNION SELECT url FROM article_urls WHERE url IN ({marks})"
+                    # Taken down: never fetched nor stored again (take_down).
+                    f" UNION SELECT url FROM takedown_urls WHERE url IN ({marks})",
+                    (*part, *part, *part),
                 ).fetchall()
                 found.update(r[0] for r in rows)
         return found
@@ -426,6 +428,9 @@ class SQLStore(StoriesSQL, ModerationSQL, TakedownSQL, ImagesSQL, AdminSQL):
         title_terms, body_terms = index_document(a.title, a.text, a.lang)
         search_cols, search_marks, search_values = self._search.insert_columns(title_terms, body_terms)
         with self._write():
+            taken_down = self._taken_down_id([a.url, *others])
+            if taken_down is not None:
+                return taken_down, False
             existing = self._lookup_id([a.url, *others])
             if existing is not None:
                 # Remember the new ways to reach it, so they are not fetched again.

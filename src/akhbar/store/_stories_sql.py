@@ -20,6 +20,9 @@ from akhbar.errors import StorageError
 from akhbar.types import SECTIONS, StoredArticle, Story, StoryCandidate, StoryDecision
 
 STORY_COLUMNS = "id, created, first_seen, last_seen, n_articles, n_outlets, langs, section"
+# A story whose every article was taken down keeps its row (ids are never reused) with
+# n_articles 0; every listing, look-up and candidate search leaves it out with this.
+LISTED = "n_articles > 0"
 CANDIDATE_COLUMNS = "id, first_seen, last_seen, n_articles, langs, embedder, n_vectors, centroid"
 # Stories ranked on the home page: those updated within this long of the newest one.
 RANK_WINDOW = timedelta(days=3)
@@ -118,6 +121,8 @@ class StoriesSQL:
         if row is not None:  # another worker got there first
             self._exec("DELETE FROM story_queue WHERE article_id = ?", (article.id,))
             return int(row[0]), False
+        if self._exec("SELECT 1 FROM articles WHERE id = ?", (article.id,)).fetchone() is None:
+            return 0, False  # taken down since the queue was read: no story (id 0)
         decision = None
         if article.copy_of is not None:
             row = self._exec(
@@ -158,7 +163,7 @@ class StoriesSQL:
         if recent > 0:
             # The newest stories too, for matches that share no key (embedding evidence).
             rows = self._exec(
-                "SELECT id FROM stories WHERE last_seen >= ? AND last_seen <= ?"
+                f"SELECT id FROM stories WHERE last_seen >= ? AND last_seen <= ? AND {LISTED}"
                 " ORDER BY last_seen DESC LIMIT ?",
                 (start, end, recent),
             ).fetchall()
@@ -166,8 +171,8 @@ class StoriesSQL:
         candidates = []
         for part in _chunks(list(dict.fromkeys(wanted)), 400):
             rows = self._exec(
-                f"SELECT {CANDIDATE_COLUMNS} FROM stories WHERE id IN ({_marks(len(part))})",
-                part,
+                f"SELECT {CANDIDATE_COLUMNS} FROM stories WHERE id IN ({_marks(len(part))})"
+                f" AND {LISTED}", part,
             ).fetchall()
             for r in rows:
                 first_seen = self._dt_out(r[1])
@@ -278,6 +283,9 @@ class StoriesSQL:
                 cur = self._exec("UPDATE articles SET section = ? WHERE id = ?",
                                  (section, article_id))
                 if cur.rowcount == 0:
+                    if self._exec("SELECT 1 FROM takedowns WHERE article_id = ? AND"
+                                  " restored_at IS NULL", (article_id,)).fetchone():
+                        continue  # taken down while the builder classified it
                     raise StorageError(f"unknown article {article_id}")
                 row = self._exec(
                     "SELECT story_id FROM story_articles WHERE article_id = ?", (article_id,)
@@ -311,10 +319,11 @@ class StoriesSQL:
         with self._read():
             stories, multi = self._exec(
                 "SELECT count(*), count(CASE WHEN n_outlets > 1 THEN 1 END) FROM stories"
-            ).fetchone()
+                f" WHERE {LISTED}").fetchone()
             queued = self._exec("SELECT count(*) FROM story_queue").fetchone()[0]
             embedders = self._exec(
-                "SELECT embedder, count(*) FROM stories GROUP BY embedder ORDER BY embedder"
+                f"SELECT embedder, count(*) FROM stories WHERE {LISTED}"
+                " GROUP BY embedder ORDER BY embedder"
             ).fetchall()
         return {"stories": int(stories), "multi_outlet": int(multi), "queued": int(queued),
                 "by_embedder": {e or "none": int(n) for e, n in embedders}}
@@ -360,12 +369,15 @@ class StoriesSQL:
             # langs is a sorted comma list of 2-letter codes: match one whole code.
             where.append("(',' || langs || ',') LIKE ?")
             params.append(f"%,{lang},%")
-        clause = " AND ".join(where) or "1 = 1"
+        clause = " AND ".join([LISTED, *where])
         with self._read():
-            newest = self._exec(f"SELECT max(last_seen) FROM stories WHERE {clause}", params).fetchone()[0]
+            # Not max(): with a filter beside last_seen, ORDER BY … LIMIT 1 still walks the
+            # index from its end and stops at the first listed story.
+            newest = self._exec(f"SELECT last_seen FROM stories WHERE {clause}"
+                                " ORDER BY last_seen DESC LIMIT 1", params).fetchone()
             if newest is None:
                 return []
-            newest = self._dt_out(newest)
+            newest = self._dt_out(newest[0])
             ref = min(now, newest) if now is not None else newest
             # Rank the stories of the window before the newest one; older ones follow by time.
             rows = self._exec(
@@ -390,7 +402,8 @@ class StoriesSQL:
 
     def get_story(self, story_id: int) -> Story | None:
         with self._read():
-            row = self._exec(f"SELECT {STORY_COLUMNS} FROM stories WHERE id = ?", (story_id,)).fetchone()
+            row = self._exec(f"SELECT {STORY_COLUMNS} FROM stories WHERE id = ? AND {LISTED}",
+                             (story_id,)).fetchone()
             if row is None:
                 return None
             rows = self._exec(
@@ -406,7 +419,7 @@ class StoriesSQL:
         """Other stories sharing the most names, entities and numbers with this one,
         within two weeks of it; most shared first."""
         with self._read():
-            row = self._exec("SELECT first_seen, last_seen FROM stories WHERE id = ?",
+            row = self._exec(f"SELECT first_seen, last_seen FROM stories WHERE id = ? AND {LISTED}",
                              (story_id,)).fetchone()
             if row is None:
                 return []
@@ -415,7 +428,7 @@ class StoriesSQL:
                 "SELECT o.story_id, count(*) FROM story_keys k JOIN story_keys o ON o.key = k.key"
                 " JOIN stories s ON s.id = o.story_id"
                 " WHERE k.story_id = ? AND o.story_id <> ? AND substr(k.key, 1, 2) IN ('e:', 'p:')"
-                " AND s.last_seen >= ? AND s.first_seen <= ?"
+                f" AND s.last_seen >= ? AND s.first_seen <= ? AND s.{LISTED}"
                 " GROUP BY o.story_id ORDER BY count(*) DESC, o.story_id DESC LIMIT ?",
                 (story_id, story_id, self._dt_in(first - timedelta(days=14)),
                  self._dt_in(last + timedelta(days=14)), limit),
@@ -424,7 +437,8 @@ class StoriesSQL:
             if not ids:
                 return []
             found = self._exec(
-                f"SELECT {STORY_COLUMNS} FROM stories WHERE id IN ({_marks(len(ids))})", ids
+                f"SELECT {STORY_COLUMNS} FROM stories WHERE id IN ({_marks(len(ids))})"
+                f" AND {LISTED}", ids
             ).fetchall()
         by_id = {int(r[0]): self._story(r) for r in found}
         return self._with_headlines([by_id[i] for i in ids if i in by_id])

@@ -77,7 +77,8 @@ class Store(Protocol):
 
     # -- articles (caller: pipeline) -------------------------------------------------------
     def known_urls(self, urls: Iterable[str]) -> set[str]:
-        """Which of these URLs (canonical, or any URL an article was fetched under) are stored."""
+        """Which of these URLs (canonical, or any URL an article was fetched under) are stored,
+        or belong to an article taken down (take_down): the crawler fetches none of them."""
 
     def find_by_content_hash(self, content_hash: str) -> int | None:
         """Id of the earliest stored original with this exact normalised text."""
@@ -101,7 +102,11 @@ class Store(Protocol):
         them next time). ``aliases`` are other URLs that lead to it (the URL fetched, the
         feed's link). Copies keep ``copy_of`` and are never near-duplicate candidates.
         A created article whose text came from its page (extractor other than "feed") also
-        counts as one page extracted (record_page ok) for health."""
+        counts as one page extracted (record_page ok) for health.
+        If its URL or an alias is one of a taken-down article, nothing is stored and no
+        error is raised: it returns (the taken-down article's id, False), as for an article
+        already known, so a crawl or an import goes on; its URLs not yet known are added to
+        that take-down's URLs (so known_urls skips them next time)."""
 
     def get_article(self, article_id: int) -> StoredArticle | None: ...
 
@@ -211,7 +216,8 @@ class Store(Protocol):
         ``max_candidates`` by shared key weight, plus the ``recent`` newest) and
         ``choose(candidates: list[StoryCandidate], idf: dict[key, weight]) -> StoryDecision``
         decides; the story, its counts, centroid and key postings are written and the
-        article leaves the queue."""
+        article leaves the queue. An article taken down since the queue was read gets no
+        story: (0, False)."""
 
     def assign_stories(
         self, items: Sequence[tuple[StoredArticle, Sequence[str], Any]], *, window: timedelta,
@@ -320,10 +326,18 @@ class Store(Protocol):
         story, copies re-pointed to a surviving original) in one transaction; keep it whole
         in takedowns so restore_article can undo it. Its URLs (canonical and aliases) stay in
         takedown_urls: known_urls reports them and add_article refuses them, so it is never
-        ingested again. Its article item, if any, becomes 'taken_down'. Logged."""
+        ingested again. Its article item, if any, becomes 'taken_down'. Logged.
+        A story left with no article keeps its id (never reused) but is listed nowhere and
+        get_story answers None; the oldest copy of the article becomes the original and
+        its other copies point to it. Empty reason or unknown article: StorageError."""
 
     def restore_article(self, takedown_id: int, operator: str, reason: str) -> int:
-        """Put a taken-down article back under its old id; returns the id. Logged."""
+        """Put a taken-down article back under its old id, with its aliases (and the URLs
+        refused meanwhile) and its search entry; returns the id. It waits in the story
+        queue again (the builder gives it a story; the old one, if emptied, stays empty).
+        A copy whose original is gone comes back as an original. Its article item, if
+        any, becomes 'cleared'. Logged. Empty reason, unknown take-down or one already
+        restored, or its URL stored again meanwhile: StorageError."""
 
     def takedowns(self, limit: int = 50, offset: int = 0) -> list[Takedown]:
         """Newest first, restored ones included (restored_at set)."""
@@ -333,10 +347,13 @@ class Store(Protocol):
 
     # -- image hashes (caller: the crawler's image check, akhbar.moderate.images) ----------
     def blocked_image_hashes(self) -> list[tuple[int, str]]:
-        """(item id, phash) of every blocked image whose hash is known."""
+        """(item id, phash) of every blocked image whose hash is known, copies found by hash
+        (match_of set) left out: copies of copies would drift from what readers blocked."""
 
     def blocked_images_unhashed(self, limit: int = 50) -> list[tuple[int, str]]:
-        """(item id, URL) of blocked images whose hash is not yet known."""
+        """(item id, URL) of blocked images whose hash is not yet known, never tried first,
+        then longest since their last try; not those whose image_hashes error starts with
+        "gave up" (the image check stopped trying)."""
 
     def set_item_phash(self, item_id: int, phash: str) -> None: ...
 
@@ -344,6 +361,14 @@ class Store(Protocol):
         """Known hashes of crawled images: url -> phash (None: it could not be read)."""
 
     def save_image_hash(self, url: str, phash: str | None, error: str | None = None) -> None: ...
+
+    def image_errors(self, urls: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+        """Crawled images that could not be read: url -> (error, when last tried)."""
+
+    def article_images(self, after_id: int, limit: int = 500,
+                       since: datetime | None = None) -> list[tuple[int, str]]:
+        """(article id, lead image URL) of articles with id > after_id (and first_seen >=
+        since) that have an image whose URL is not blocked already, by id."""
 
     def block_image_copy(self, url: str, article_id: int, of_item: int, distance: int) -> int | None:
         """Block a crawled image as a copy of blocked item ``of_item`` (state 'blocked',
