@@ -34,6 +34,11 @@ MAX_PAGE = 100_000  # deeper than any archive; keeps OFFSET arithmetic sane
 _LANG = re.compile(r"^[a-z]{2,3}$")
 _SOURCE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCES_TTL = 30.0  # seconds an outlet list is reused (outlets change at a sync)
+# Seconds the blocked images are trusted without reading moderation_version again, for the
+# few paths that never call Site.marker (forms, /admin); pages, feeds and the API read it
+# on every request.
+BLOCKED_RECHECK = 1.0
+TAKEN_DOWN = "This article was taken down by the operator."
 
 
 class SiteError(Exception):
@@ -58,6 +63,8 @@ class Item:
 
     article: StoredArticle
     source: Source
+    # Its image is blocked (moderation): shown nowhere, in no page, feed or API answer.
+    image_hidden: bool = False
 
     @functools.cached_property
     def view(self) -> Shown:
@@ -121,6 +128,10 @@ class Item:
 
     @property
     def image(self) -> str | None:
+        """The lead image as every view shows it (page, meta tags, API, feeds): None when
+        blocked or not a safe http(s) URL."""
+        if self.image_hidden:
+            return None
         return http_url(self.article.image)
 
 
@@ -181,6 +192,8 @@ class Site:
         self._lock = threading.Lock()
         self._sources: tuple[float, dict[str, Source]] = (0.0, {})
         self._generation = 0  # bumped when the outlets' descriptions change (see marker)
+        # (moderation_version, blocked image URLs as stored, monotonic time last checked)
+        self._blocked: tuple[int, frozenset[str], float] = (-1, frozenset(), 0.0)
 
     # -- cached look-ups -------------------------------------------------------------------
     def sources(self) -> dict[str, Source]:
@@ -209,16 +222,43 @@ class Site:
         keep being sent the page as it was."""
         newest_id, newest_seen = self.version()
         self.sources()  # refreshed every SOURCES_TTL: a changed outlet bumps the generation
+        # Moderation (a block, an unblock, a take-down) moves moderation_version: read on
+        # every request, so every process of the site hides a blocked image at once.
+        moderation = self._sync_blocked(self.store.moderation_version())
         # Stories are built after their articles are stored: the builder's progress
         # (store.story_change) is part of the third element, so a page listing stories
         # is not kept past the assignment that changes them.
-        return newest_id, newest_seen, (self._generation, *self.store.story_change())
+        return newest_id, newest_seen, (self._generation, *self.store.story_change(),
+                                        moderation)
+
+    def _sync_blocked(self, version: int) -> int:
+        """Follow moderation_version: the blocked URLs are read again when it moved. Never
+        goes back to an older version (a slower request finishing after a newer one)."""
+        known, _, _ = self._blocked
+        if version > known:
+            blocked = self.store.blocked_images()  # read after the version: at least as new
+            with self._lock:
+                if version > self._blocked[0]:
+                    self._blocked = (version, blocked, time.monotonic())
+                    return version
+        with self._lock:
+            self._blocked = (self._blocked[0], self._blocked[1], time.monotonic())
+        return version
+
+    def blocked_images(self) -> frozenset[str]:
+        """Image URLs (as stored on articles) that no view may show."""
+        known, blocked, checked = self._blocked
+        if known < 0 or time.monotonic() - checked > BLOCKED_RECHECK:
+            self._sync_blocked(self.store.moderation_version())
+            blocked = self._blocked[1]
+        return blocked
 
     def forget(self) -> None:
         """Drop the caches (tests that change the store under a running site)."""
         with self._lock:
             self._sources = (0.0, {})
             self._generation += 1
+            self._blocked = (-1, frozenset(), 0.0)
 
     # -- articles --------------------------------------------------------------------------
     def source(self, source_id: str) -> Source | None:
@@ -226,7 +266,9 @@ class Site:
 
     def item(self, article: StoredArticle) -> Item:
         source = self.source(article.source_id) or placeholder_source(article.source_id)
-        return Item(article, source)
+        # Every view of an image reads Item.image: hidden here, hidden everywhere.
+        hidden = bool(article.image) and article.image in self.blocked_images()
+        return Item(article, source, image_hidden=hidden)
 
     def items(self, articles: list[StoredArticle]) -> list[Item]:
         return [self.item(a) for a in articles]
@@ -235,6 +277,9 @@ class Site:
         number = parse_id(article_id)
         found = self.store.get_article(number) if number is not None else None
         if found is None:
+            if number is not None and self.store.takedown_of_article(number) is not None:
+                raise SiteError(410, f"article {number} was taken down by the operator",
+                                reader=TAKEN_DOWN, code="taken_down")
             raise SiteError(404, f"no article {article_id}")
         return self.item(found)
 

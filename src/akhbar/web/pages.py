@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from urllib.parse import urlsplit
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from akhbar.errors import StorageError
+from akhbar.moderate.identity import Identity, identity_for, parse_address
+from akhbar.moderate.policy import report_policy
+from akhbar.store._moderation_sql import RATE_WINDOW
+from akhbar.types import REPORT_KINDS, ReportIn, ReportOutcome, ReportPolicy
 from akhbar.web.data import (
     Site,
     SiteError,
@@ -19,7 +23,7 @@ from akhbar.web.data import (
     parse_section,
 )
 from akhbar.web.i18n import COOKIE, UI_LANGS, translate
-from akhbar.web.render import clean_snippet
+from akhbar.web.render import clean_snippet, http_url
 from akhbar.web.stories import article_coverage, has_stories, latest_cards
 from akhbar.web.templates import Templates, ui_lang, with_query
 
@@ -27,6 +31,9 @@ router = APIRouter(include_in_schema=False)
 
 TICKER_SIZE = 12
 REPORT_REASONS = ("shocking", "unrelated", "private", "copyright", "other")
+# What a reader may say of an article (its text, not its image).
+ARTICLE_REASONS = ("misleading", "hateful", "private", "copyright", "other")
+REASONS = {"image": REPORT_REASONS, "article": ARTICLE_REASONS}
 REPORTER_COOKIE = "reporter"
 FEED_TYPES = (("rss", "application/rss+xml", "RSS"), ("atom", "application/atom+xml", "Atom"),
               ("json", "application/feed+json", "JSON Feed"))
@@ -72,10 +79,16 @@ def home(request: Request, lang: str | None = None, section: str | None = None,
 @router.get("/article/{article_id}")
 def article(request: Request, article_id: str) -> Response:
     site = _site(request)
-    item = site.article(article_id)
+    try:
+        item = site.article(article_id)
+    except SiteError as exc:
+        if exc.status != 410:
+            raise
+        return _render(request, "article_gone.html", {}, status=410)
     coverage = site.coverage(item)
     return _render(request, "article.html", {
         "item": item, "coverage": coverage, "reasons": REPORT_REASONS,
+        "article_reasons": ARTICLE_REASONS,
         "story": article_coverage(site, item, coverage, ui_lang(request)),
         "description": item.view.words(30),
         "alternates": _feeds(f"/feeds/outlet/{item.source.id}", item.outlet),
@@ -205,36 +218,88 @@ def switch_lang(request: Request, code: str, next: str | None = None) -> Respons
 
 @router.post("/report")
 async def report(request: Request) -> Response:
-    """Record a reader's report. No CSRF token: the form is anonymous, the browser says
-    where a POST comes from (Origin, Sec-Fetch-Site) and a cross-site one is refused; the
-    reporter cookie is SameSite=Strict so another site cannot make it count twice."""
+    """Record a reader's report of an article's image or of the article. No CSRF token:
+    the form is anonymous, the browser says where a POST comes from (Origin,
+    Sec-Fetch-Site) and a cross-site one is refused; the reporter cookie is SameSite=Strict
+    so another site cannot make it count twice. What the report leads to (counted, a
+    repeat, over a limit, a block) is the store's decision (Store.record_report)."""
     if _cross_site(request):
         raise SiteError(403, "reports are only accepted from this site's own pages")
     form = await request.form()
-    kind = str(form.get("kind") or "image")
-    reason = str(form.get("reason") or "")
-    if kind not in ("image", "article") or reason not in REPORT_REASONS:
-        raise SiteError(400, "a report needs a kind (image or article) and a listed reason")
+    fields = {name: str(form.get(name) or "") for name in ("kind", "reason", "article_id",
+                                                           "image_url")}
+    # The store is synchronous: off the event loop, so one slow write holds up no page.
+    item, outcome, reader = await anyio.to_thread.run_sync(_record_report, request, fields)
+    limited = outcome.outcome == "rate_limited"
+    headers = {"Cache-Control": "no-store"}
+    if limited:
+        headers["Retry-After"] = str(int(RATE_WINDOW.total_seconds()))
+    response = _render(request, "report_limited.html" if limited else "report_thanks.html",
+                       {"item": item, "kind": fields["kind"] or "image",
+                        "outcome": outcome.outcome},
+                       status=429 if limited else 200, headers=headers)
+    response.set_cookie(REPORTER_COOKIE, reader.token, max_age=365 * 24 * 3600,
+                        path="/report", samesite="strict", httponly=True,
+                        secure=_https(request))
+    return response
+
+
+def _record_report(request: Request, fields: dict[str, str]):
+    """(item, ReportOutcome, Reader) of one posted report; refusals are SiteErrors."""
+    kind, reason = fields["kind"] or "image", fields["reason"]
+    if kind not in REPORT_KINDS or reason not in REASONS[kind]:
+        raise SiteError(400, "a report needs a kind (image or article) and a reason listed "
+                             "for it")
     site = _site(request)
-    item = site.article(str(form.get("article_id") or ""))
-    image_url = None
+    item = site.article(fields["article_id"])
     if kind == "image":
-        # Only the image the page showed can be reported, not any URL someone posts.
-        if not item.image or str(form.get("image_url") or "") != item.image:
+        # Only the image the page showed can be reported, not any URL someone posts. A
+        # blocked one is still this article's image: its report is recorded as closed.
+        shown = http_url(item.article.image)
+        if not shown or fields["image_url"] != shown:
             raise SiteError(400, "this image is not the article's image")
-        image_url = item.article.image  # as stored: what moderation will match on
-    reporter = request.cookies.get(REPORTER_COOKIE)
-    if not reporter or len(reporter) > 64 or not reporter.isalnum():
-        reporter = secrets.token_hex(16)
+        target = item.article.image or ""  # as stored: what the site and crawler match on
+    else:
+        target = str(item.id)
+    reader = _identity(request).reader(
+        request.cookies.get(REPORTER_COOKIE), _peer(request),
+        request.headers.get("x-forwarded-for"))
+    report = ReportIn(kind=kind, article_id=item.id, target=target, reason=reason,
+                      reporter_key=reader.reporter_key, network_key=reader.network_key)
     try:
-        site.store.add_report(kind, item.id, image_url, reason, reporter)
+        outcome: ReportOutcome = site.store.record_report(report, _policy(request))
     except StorageError as exc:
         raise SiteError(400, f"report not recorded: {exc}") from None
-    response = _render(request, "report_thanks.html", {"item": item, "kind": kind},
-                       headers={"Cache-Control": "no-store"})
-    response.set_cookie(REPORTER_COOKIE, reporter, max_age=365 * 24 * 3600, path="/report",
-                        samesite="strict", httponly=True, secure=request.url.scheme == "https")
-    return response
+    return item, outcome, reader
+
+
+def _identity(request: Request) -> Identity:
+    """The app's Identity, made on first use (the store's key may need a write)."""
+    state = request.app.state
+    found = getattr(state, "identity", None)
+    if found is None:
+        found = state.identity = identity_for(state.settings, _site(request).store)
+    return found
+
+
+def _policy(request: Request) -> ReportPolicy:
+    state = request.app.state
+    found = getattr(state, "report_policy", None)
+    if found is None:
+        found = state.report_policy = report_policy(state.settings)
+    return found
+
+
+def _peer(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _https(request: Request) -> bool:
+    """The reader's connection is HTTPS: ours, or a trusted proxy's that says so."""
+    if request.url.scheme == "https":
+        return True
+    return (_identity(request).is_trusted(parse_address(_peer(request)))
+            and request.headers.get("x-forwarded-proto", "").strip().lower() == "https")
 
 
 def _cross_site(request: Request) -> bool:
