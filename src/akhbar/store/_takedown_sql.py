@@ -33,6 +33,7 @@ class TakedownSQL:
 
     # -- taking down -----------------------------------------------------------------------
     def take_down(self, article_id: int, operator: str, reason: str) -> Takedown:
+        from akhbar.parse.urls import url_key
         from akhbar.store._sql import ARTICLE_COLUMNS
 
         reason, operator = (reason or "").strip(), (operator or "").strip()
@@ -71,10 +72,13 @@ class TakedownSQL:
                 (article_id, kept["url"], kept["source_id"], kept["title"], reason, operator,
                  self._dt_in(at), json.dumps(kept, ensure_ascii=False, sort_keys=True)),
             ).fetchone()[0])
+            # The crawler asks known_urls by url_key (no scheme): that key is refused too,
+            # even for an article stored without it among its aliases.
+            refused = [kept["url"], url_key(kept["url"]), *aliases]
             self._takedown_many(
                 "INSERT INTO takedown_urls (url, takedown_id) VALUES (?, ?)"
                 " ON CONFLICT (url) DO NOTHING",
-                [(u, takedown_id) for u in dict.fromkeys([kept["url"], *aliases])],
+                [(u, takedown_id) for u in dict.fromkeys(refused)],
             )
             promoted = self._takedown_promote_copy(copies) if copies else None
             self._search.before_delete(article_id, kept["title"], kept["text"], kept["lang"])
@@ -218,15 +222,8 @@ class TakedownSQL:
             if clash is not None:
                 raise StorageError(
                     f"cannot restore article {article_id}: article {clash[0]} holds its id or URL")
-            copy_of, similarity = kept["copy_of"], kept["similarity"]
-            if copy_of is not None:
-                # Its original may have been taken down since, or become a copy itself.
-                found = self._exec("SELECT copy_of FROM articles WHERE id = ?",
-                                   (copy_of,)).fetchone()
-                if found is None:
-                    copy_of = similarity = None
-                elif found[0] is not None:
-                    copy_of = int(found[0])
+            copy_of = self._takedown_original(kept["copy_of"])
+            similarity = kept["similarity"] if copy_of is not None else None
             values = dict(kept, copy_of=copy_of, similarity=similarity)
             for name in _DATES:
                 values[name] = self._dt_in(_parse_dt(values[name]))
@@ -264,6 +261,23 @@ class TakedownSQL:
             }, at)
             self._takedown_bump_version()
         return article_id
+
+    def _takedown_original(self, copy_of: int | None) -> int | None:
+        """Whom a restored copy is a copy of: its original, or, when that was taken down
+        since, the copy that replaced it (the one take_down promoted); None when none is
+        left. A stored original that became a copy meanwhile hands over to its own."""
+        for _ in range(100):  # a chain of take-downs, never a cycle; bounded all the same
+            if copy_of is None:
+                return None
+            found = self._exec("SELECT copy_of FROM articles WHERE id = ?", (copy_of,)).fetchone()
+            if found is not None:
+                return int(found[0]) if found[0] is not None else copy_of
+            row = self._exec(
+                "SELECT article FROM takedowns WHERE article_id = ? AND restored_at IS NULL"
+                " ORDER BY id DESC LIMIT 1", (copy_of,)).fetchone()
+            copies = json.loads(row[0]).get("copies") if row else None
+            copy_of = int(copies[0]) if copies else None
+        return None
 
     # -- reading ---------------------------------------------------------------------------
     def takedowns(self, limit: int = 50, offset: int = 0) -> list[Takedown]:

@@ -335,7 +335,8 @@ class Store(Protocol):
         """Put a taken-down article back under its old id, with its aliases (and the URLs
         refused meanwhile) and its search entry; returns the id. It waits in the story
         queue again (the builder gives it a story; the old one, if emptied, stays empty).
-        A copy whose original is gone comes back as an original. Its article item, if
+        A copy whose original was taken down comes back as a copy of the copy promoted in
+        its place, or as an original when none is left. Its article item, if
         any, becomes 'cleared'. Logged. Empty reason, unknown take-down or one already
         restored, or its URL stored again meanwhile: StorageError."""
 
