@@ -61,6 +61,9 @@ class CrawlReport:
     feed_warnings: dict[str, str] = field(default_factory=dict)  # ill-formed but readable
     sources_seen: set[str] = field(default_factory=set)
     stories_assigned: int = 0  # articles given a story after the pass
+    images_hashed: int = 0  # lead or blocked images fetched and hashed (akhbar.moderate.images)
+    images_failed: int = 0
+    image_copies_blocked: int = 0  # re-encoded copies of blocked images, blocked in turn
 
     def as_dict(self) -> dict:
         return {
@@ -77,6 +80,9 @@ class CrawlReport:
             "failed_sources": dict(sorted(self.source_errors.items())),
             "feed_warnings": dict(sorted(self.feed_warnings.items())),
             "stories_assigned": self.stories_assigned,
+            "images_hashed": self.images_hashed,
+            "images_failed": self.images_failed,
+            "image_copies_blocked": self.image_copies_blocked,
         }
 
 
@@ -96,6 +102,7 @@ class Pipeline:
         self.store = store
         self.settings = settings
         self.sources = {s.id: s for s in sources}
+        self._registry = dict(self.sources)  # refresh_sources merges the console's over it
         self.worker = worker or default_worker_id()
         self.clock = clock
         self._own_executor = executor is None
@@ -103,6 +110,7 @@ class Pipeline:
         self._fetcher: Fetcher | None = None
         self._in_flight: set[str] = set()  # url keys being fetched now: one fetch per article
         self._stories = None  # StoryBuilder, made on first use (it loads the embedder)
+        self._images = None  # ImageCheck, made on first use
         # Bounds pages held in memory between fetch and store.
         self._page_slots = asyncio.Semaphore(4 * max(1, self._processes()) + settings.global_concurrency)
 
@@ -116,8 +124,17 @@ class Pipeline:
             self._executor = ProcessPoolExecutor(
                 max_workers=self._processes(), mp_context=multiprocessing.get_context("forkserver"))
         self._fetcher = await Fetcher(self.settings).__aenter__()
-        self.store.sync_sources(self.sources.values())
+        self.refresh_sources(force=True)
         return self
+
+    def refresh_sources(self, *, force: bool = False) -> None:
+        """The registry's outlets with those operators added or edited in the console over
+        them (Store.operator_sources: the database wins for one id), synced when they
+        changed, so running workers crawl an outlet added in the console without a restart."""
+        merged = {**self._registry, **{s.id: s for s in self.store.operator_sources()}}
+        if force or merged != self.sources:
+            self.store.sync_sources(merged.values())
+            self.sources = merged
 
     async def __aexit__(self, *exc) -> None:
         if self._fetcher is not None:
@@ -129,6 +146,7 @@ class Pipeline:
     async def crawl_due(self, *, progress=None) -> CrawlReport:
         """Claim and crawl due feeds until none is left; returns what happened."""
         report = CrawlReport()
+        self.refresh_sources()
         hold = timedelta(seconds=self.settings.claim_seconds)
         width = max(4, self.settings.global_concurrency)
         running: set[asyncio.Task] = set()
@@ -144,6 +162,7 @@ class Pipeline:
                     if claim.source_id in self.sources:
                         running.add(asyncio.create_task(self._crawl_feed(claim, report, progress)))
             if not running:
+                await self.check_images(report)
                 if self.settings.stories_enabled:
                     # Stories for what this pass stored (and any backlog), in a thread: the
                     # embedding is CPU work the event loop should not wait on.
@@ -259,6 +278,26 @@ class Pipeline:
 
             self._stories = StoryBuilder(self.store, self.settings)
         return self._stories.run()
+
+    async def check_images(self, report: CrawlReport) -> None:
+        """Block stored lead images that copy a blocked one (akhbar.moderate.images); an
+        error here is logged and the crawl goes on."""
+        from akhbar.moderate.images import ImageCheck, fetch_image, host_delay, perceptual_hash
+
+        if self._images is None:
+            self._images = ImageCheck(
+                self.store, max_distance=self.settings.image_match_distance,
+                fetch=lambda url: fetch_image(
+                    self._fetcher, url, min_delay=host_delay(url, self.sources.values())),
+                hash_image=lambda data: self._in_pool(perceptual_hash, data))
+        try:
+            result = await self._images.run()
+        except Exception:
+            log.exception("image check failed; the crawl goes on")
+            return
+        report.images_hashed += result.hashed
+        report.images_failed += result.failed
+        report.image_copies_blocked += result.copies_blocked
 
     # -- bookkeeping -------------------------------------------------------------------------
     def _finish(self, claim: FeedClaim, source: Source, *, ok: bool, headers=None,
