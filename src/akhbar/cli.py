@@ -665,3 +665,86 @@ def migrate() -> None:
     store = _store(state.settings)
     store.close()
     out.print(f"store ready: {state.settings.database_url}")
+
+
+# -- operators of the console (/admin) -------------------------------------------------------
+admin_app = typer.Typer(help="Operators of the console at /admin.", no_args_is_help=True)
+app.add_typer(admin_app, name="admin")
+
+
+def _new_password(name: str, from_stdin: bool) -> str:
+    """A password for ``name``: the first line of stdin (scripts), else typed twice unseen;
+    checked against the rules (akhbar.web.admin.accounts) before anything is stored."""
+    from akhbar.web.admin.accounts import check_password
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return check_password(password, name)
+
+
+@admin_app.command("create")
+def admin_create(
+    name: str,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from the first line of stdin.")] = False,
+) -> None:
+    """Create an operator (the password is asked twice, unseen; at least 12 characters)."""
+    from akhbar.web.admin.accounts import check_name, hash_password
+
+    try:
+        check_name(name)
+        password = _new_password(name, password_stdin)
+        store = _store(state.settings)
+    except AkhbarError as exc:
+        _fail(exc)
+    try:
+        store.add_operator(name, hash_password(password))
+        store.audit("system", "operator_create", detail={"name": name, "by": "akhbar admin create"})
+    except AkhbarError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    out.print(f"operator {escape(name)} created: log in at /admin/login")
+
+
+@admin_app.command("passwd")
+def admin_passwd(
+    name: str,
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the password from the first line of stdin.")] = False,
+) -> None:
+    """Set an operator's password; their open sessions end."""
+    from akhbar.web.admin.accounts import hash_password
+
+    try:
+        password = _new_password(name, password_stdin)
+        store = _store(state.settings)
+    except AkhbarError as exc:
+        _fail(exc)
+    try:
+        store.set_operator_password(name, hash_password(password))
+        store.audit("system", "operator_password", detail={"name": name, "by": "akhbar admin passwd"})
+    except AkhbarError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    out.print(f"password of {escape(name)} changed; their sessions are ended")
+
+
+@admin_app.command("list")
+def admin_list() -> None:
+    """The operators, their last login and live sessions."""
+    try:
+        store = _store(state.settings)
+    except AkhbarError as exc:
+        _fail(exc)
+    try:
+        operators = store.operators()
+    finally:
+        store.close()
+    table = Table("name", "created", "last login", "sessions")
+    for o in operators:
+        table.add_row(o["name"], _when(o["created"]), _when(o["last_login"]), str(o["sessions"]))
+    out.print(table)

@@ -36,7 +36,7 @@ API_DESCRIPTION = (
 def create_app(settings: Settings, store=None) -> FastAPI:
     """The ASGI app. Without ``store`` it opens ``settings.database_url`` at startup and
     closes it at shutdown; a given store stays the caller's to close."""
-    from akhbar.web import api, feeds, pages, stories
+    from akhbar.web import admin, api, feeds, pages, stories
 
     owned = store is None
 
@@ -70,6 +70,7 @@ def create_app(settings: Settings, store=None) -> FastAPI:
     app.include_router(stories.pages)
     app.include_router(stories.api)
     app.include_router(stories.feeds)
+    admin.install(app)  # the operator console: /admin routes and their headers
     static = resources.files("akhbar.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
