@@ -45,8 +45,11 @@ class TakedownSQL:
         with self._write():
             # Its story is recounted here: no story builder may work on it meanwhile.
             self._story_lock()
+            # PostgreSQL: the row locked, no other worker can record an alias of it (its
+            # foreign key check waits) between reading the aliases and deleting them.
+            lock = " FOR UPDATE" if self.dialect == "postgres" else ""
             row = self._exec(
-                f"SELECT {', '.join(names)} FROM articles WHERE id = ?", (article_id,)
+                f"SELECT {', '.join(names)} FROM articles WHERE id = ?{lock}", (article_id,)
             ).fetchone()
             if row is None:
                 raise StorageError(f"unknown article {article_id}")
