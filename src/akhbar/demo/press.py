@@ -23,8 +23,9 @@ import tomli_w
 
 from akhbar.demo import render as R
 from akhbar.demo import texts as T
-from akhbar.demo.events import LOCAL, Art, World
+from akhbar.demo.events import LOCAL, Art, World, stable_seed
 from akhbar.demo.outlets import BY_ID, OUTLETS, Outlet
+from akhbar.demo.pictures import ENCODINGS, draw, encode
 from akhbar.demo.server import LoopbackServers, Resource
 from akhbar.sources.registry import source_to_toml_table
 from akhbar.types import Source
@@ -33,6 +34,7 @@ MAIN_ITEMS = 30
 SECTION_ITEMS = 50
 ARCHIVE_ITEMS = 500  # largest feed
 PAGE_CACHE = 4000  # rendered article pages kept in memory (LRU)
+IMAGE_CACHE = 256  # encoded pictures kept in memory (LRU); drawn again on demand
 
 _FEED_PATHS = {
     # outlet: (main, section, archive); {p} = "/fr" for multi-edition outlets, {s} section,
@@ -98,6 +100,7 @@ class DemoPress:
         self._index: dict[str, _Index] = {o.id: self._build_index(o) for o in OUTLETS}
         self._cache: dict[tuple[str, str], Resource] = {}
         self._pages: OrderedDict[int, Resource] = OrderedDict()
+        self._images: OrderedDict[int, Resource] = OrderedDict()
         self._hits: dict[str, int] = {}  # 429 host: requests seen per feed path
         self._servers: LoopbackServers | None = None
         self.requests = 0  # answered requests, all hosts (for the curious)
@@ -132,6 +135,22 @@ class DemoPress:
 
     def url(self, a: Art) -> str:
         return self.base_url(a.outlet) + a.path
+
+    def image_url(self, a: Art) -> str:
+        """Its lead picture, on its outlet's host in the outlet's encoding (og:image on
+        pages with Open Graph, media:content / enclosure / "image" in feeds)."""
+        return self.base_url(a.outlet) + _image_path(a)
+
+    def picture_of(self, a: Art) -> Art:
+        """The article whose picture this one carries: a wire copy shows its original's."""
+        return self.world.arts[a.wire_of] if a.wire_of is not None else a
+
+    def image_bytes(self, url: str) -> bytes:
+        """The bytes the press serves at an image URL (KeyError if it serves none)."""
+        route = self._index[_BY_OCTET[_octet(url)].id].routes.get(urlsplit(url).path)
+        if not route or route[0] != "image":
+            raise KeyError(url)
+        return self._image(route[1]).body
 
     # -- registry -------------------------------------------------------------------------
 
@@ -169,6 +188,9 @@ class DemoPress:
                 "feed_title": a.old_title,  # set when the outlet re-titled the article
                 "crawlable": not a.premium, "premium": a.premium, "date_trap": a.trap,
                 "charset_lie": a.charset_lie,
+                "image": self.image_url(a),
+                # Set on a wire copy: the same picture, re-encoded, at the original's URL.
+                "image_of": self.image_url(self.picture_of(a)) if a.wire_of is not None else None,
             })
         return out
 
@@ -214,7 +236,7 @@ class DemoPress:
 
     def _art_by_url(self, url: str) -> Art:
         parts = urlsplit(url)
-        octet = int(parts.hostname.rsplit(".", 1)[1]) if parts.hostname else 0
+        octet = _octet(url)
         o = next(o for o in OUTLETS if o.octet == octet)
         route = self._index[o.id].routes.get(parts.path)
         if not route or route[0] != "art":
@@ -258,6 +280,7 @@ class DemoPress:
             for i, a in enumerate(arts):
                 position[a.idx] = i
                 routes[a.path] = ("art", a.idx)
+                routes[_image_path(a)] = ("image", a.idx)
                 if o.id == "al-manara":  # the slash-less variant serves the same page
                     routes[a.path.rstrip("/")] = ("art", a.idx)
             label = {"fr": "", "ar": " - العربية", "en": " - English"}[lang] if multi else ""
@@ -309,6 +332,8 @@ class DemoPress:
                                 headers=(("Retry-After", str(self.retry_after)),))
         if route[0] == "art":
             return self._page(o, ix, route[1])
+        if route[0] == "image":
+            return self._image(route[1])
         key = (o.id, path)
         res = self._cache.get(key)
         if res is None:
@@ -329,7 +354,8 @@ class DemoPress:
         arts = ix.by_lang[a.lang]
         pos = ix.position.get(idx, 0)
         related = [arts[j] for j in (pos + 1, pos + 2, pos - 1) if 0 <= j < len(arts)][:3]
-        html = R.article_page(self.world, a, self.base_url(o.id), related, arts[:5])
+        html = R.article_page(self.world, a, self.base_url(o.id), related, arts[:5],
+                              image=self.image_url(a))
         body = html.encode(o.charset, "xmlcharrefreplace")
         res = Resource(200, body, f"text/html; charset={o.charset_label}", _etag(body),
                        _http_date(a.published))
@@ -337,6 +363,20 @@ class DemoPress:
             self._pages[idx] = res
             if len(self._pages) > PAGE_CACHE:
                 self._pages.popitem(last=False)
+        return res
+
+    def _image(self, idx: int) -> Resource:
+        res = self._images.get(idx)
+        if res is not None:
+            return res
+        a = self.world.arts[idx]
+        enc = ENCODINGS[a.outlet]
+        body = encode(draw(stable_seed(self.seed, "picture", self.picture_of(a).idx)), enc)
+        res = Resource(200, body, enc.mime, _etag(body), _http_date(a.published), compress=False)
+        with self._lock:
+            self._images[idx] = res
+            if len(self._images) > IMAGE_CACHE:
+                self._images.popitem(last=False)
         return res
 
     def _render_other(self, o: Outlet, ix: _Index, route: tuple) -> Resource:
@@ -385,7 +425,17 @@ class DemoPress:
                 title = a.old_title or a.title
         elif o.id == "argane-express" and f.role == "main":
             link += "?xtor=RSS-1"
-        return R.FeedItem(a, link, title, dated=a.trap is None)
+        return R.FeedItem(a, link, title, dated=a.trap is None, image=self.image_url(a),
+                          image_type=ENCODINGS[o.id].mime)
+
+
+def _image_path(a: Art) -> str:
+    return f"/media/{a.num}.{ENCODINGS[a.outlet].ext}"
+
+
+def _octet(url: str) -> int:
+    host = urlsplit(url).hostname
+    return int(host.rsplit(".", 1)[1]) if host else 0
 
 
 _BY_OCTET = {o.octet: o for o in OUTLETS}

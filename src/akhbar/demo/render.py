@@ -127,7 +127,9 @@ def _read_also(lang: str, base: str, related: list[Art]) -> str:
     return f'<aside class="read-also"><h3>{_e(ui["read_also"])}</h3><ul>{links}</ul></aside>\n'
 
 
-def article_page(world: World, a: Art, base: str, related: list[Art], most_read: list[Art]) -> str:
+def article_page(world: World, a: Art, base: str, related: list[Art], most_read: list[Art],
+                 image: str = "") -> str:
+    """An article's page; ``image``: the URL of its lead picture."""
     o = BY_ID[a.outlet]
     lang = a.lang
     ui = T.UI[lang]
@@ -148,6 +150,7 @@ def article_page(world: World, a: Art, base: str, related: list[Art], most_read:
             f'<meta property="og:url" content="{_e(url)}">',
             f'<meta property="og:site_name" content="{_e(o.name)}">',
             f'<meta property="og:description" content="{_e(description)}">',
+            *([f'<meta property="og:image" content="{_e(image)}">'] if image else []),
             f'<meta property="og:locale" content="{ {"fr": "fr_FR", "ar": "ar_AR", "en": "en_GB"}[lang] }">',
             f'<meta property="article:published_time" content="{iso_local(when)}">',
             f'<meta property="article:section" content="{_e(sec_label)}">',
@@ -202,7 +205,7 @@ def article_page(world: World, a: Art, base: str, related: list[Art], most_read:
         f'<a href="{base}{prefix}/{sec_slug}/">{_e(sec_label)}</a></p>\n',
         f'<h1 class="headline">{_e(a.title)}</h1>\n', updated,
         f'<div class="byline">{credit} {date_html}</div>\n',
-        f'<figure><img src="/static/img/{a.num}.jpg" alt="{_e(a.title)}"></figure>\n',
+        f'<figure><img src="{_e(image)}" alt="{_e(a.title)}"></figure>\n' if image else "",
         '<div class="article-content">\n' + "\n".join(body_parts) + "\n</div>\n",
         f'<div class="share">{_e(ui["share"])}: <a href="#">Facebook</a> <a href="#">X</a> '
         '<a href="#">WhatsApp</a></div>\n',
@@ -241,6 +244,8 @@ class FeedItem:
     link: str
     title: str
     dated: bool = True  # False: the item carries no date (the date-trap articles)
+    image: str = ""  # URL of the lead picture
+    image_type: str = ""  # its MIME type
 
 
 def _summary(world: World, a: Art) -> str:
@@ -256,7 +261,8 @@ def rss(world: World, o: Outlet, lang: str, title: str, link: str, items: list[F
     out = [
         f'<?xml version="1.0" encoding="{o.charset_label}"?>\n'
         '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-        'xmlns:atom="http://www.w3.org/2005/Atom">\n<channel>\n',
+        'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">'
+        '\n<channel>\n',
         # The broken feed: a raw '&' that XML forbids (a hand-built template on the real web).
         f"<title>{title if broken else _xml(title)}</title>\n",
         f"<link>{_xml(link)}</link>\n<description>{_xml(o.name)}</description>\n"
@@ -278,10 +284,23 @@ def rss(world: World, o: Outlet, lang: str, title: str, link: str, items: list[F
             f"<link>{_xml(it.link)}</link>"
             f'<guid isPermaLink="false">{o.id}-{a.num}</guid>{date}'
             f"<dc:creator>{_xml(world.author(a))}</dc:creator><category>{_xml(label)}</category>"
-            f"<description>{_xml(_summary(world, a))}</description></item>\n"
+            f"<description>{_xml(_summary(world, a))}</description>{_media(it)}</item>\n"
         )
     out.append("</channel>\n</rss>\n")
     return "".join(out)
+
+
+def _media(it: FeedItem) -> str:
+    """The lead picture as Media RSS: no byte length needed, unlike an RSS <enclosure>."""
+    if not it.image:
+        return ""
+    return f'<media:content url="{_e(it.image)}" medium="image" type="{it.image_type}"/>'
+
+
+def _enclosure(it: FeedItem) -> str:
+    if not it.image:
+        return ""
+    return f'<link rel="enclosure" type="{it.image_type}" href="{_e(it.image)}"/>'
 
 
 def atom(world: World, o: Outlet, lang: str, title: str, link: str, self_url: str,
@@ -303,7 +322,7 @@ def atom(world: World, o: Outlet, lang: str, title: str, link: str, self_url: st
             f"<entry><title>{_xml(it.title)}</title>"
             f'<link rel="alternate" href="{_e(it.link)}"/><id>urn:{o.id}:{a.num}</id>{date}'
             f"<author><name>{_xml(world.author(a))}</name></author>"
-            f'<summary type="text">{_xml(_summary(world, a))}</summary></entry>\n'
+            f'<summary type="text">{_xml(_summary(world, a))}</summary>{_enclosure(it)}</entry>\n'
         )
     out.append("</feed>\n")
     return "".join(out)
@@ -321,6 +340,7 @@ def jsonfeed(world: World, o: Outlet, lang: str, title: str, link: str, self_url
                 **({"date_published": iso_local(it.art.published)} if it.dated else {}),
                 "authors": [{"name": world.author(it.art)}],
                 "tags": [T.SECTIONS[T.KIND_META[it.art.event.kind][0]][lang][1]],
+                **({"image": it.image} if it.image else {}),
             }
             for it in items
         ],

@@ -25,6 +25,7 @@ class Resource:
     etag: str | None = None
     last_modified: str | None = None  # HTTP date
     headers: tuple[tuple[str, str], ...] = ()
+    compress: bool = True  # False for images: gzip would only cost time
     _gz: bytes | None = field(default=None, repr=False)
 
     def gzipped(self) -> bytes:
@@ -76,7 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
         extra = list(res.headers)
         if status == 200 and (res.etag or res.last_modified) and self._not_modified(res):
             status, body = 304, b""
-        if status == 200 and "gzip" in self.headers.get("Accept-Encoding", ""):
+        if status == 200 and res.compress and "gzip" in self.headers.get("Accept-Encoding", ""):
             body = res.gzipped()
             extra.append(("Content-Encoding", "gzip"))
         self.send_response(status)
