@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.jsonl"
 REPORT = ROOT / "BENCHMARKS.md"
-SUITES = ["feed_corpus", "extraction", "ingest", "search", "web", "stories"]
+SUITES = ["feed_corpus", "extraction", "ingest", "search", "web", "stories", "moderation"]
 
 
 def machine() -> str:
