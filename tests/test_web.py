@@ -398,7 +398,7 @@ def test_article_page_links_to_source_image_and_other_outlets(site):
 
 def _reports(store, article_id):
     with store._read():
-        return store._exec("SELECT kind, image_url, reason, reporter FROM reports"
+        return store._exec("SELECT kind, image_url, reason, reporter_key FROM reports"
                            " WHERE article_id = ? ORDER BY id", (article_id,)).fetchall()
 
 
@@ -425,7 +425,9 @@ def test_reporting_an_image_is_recorded_and_thanked(site):
     assert [(k, u, why) for k, u, why, _ in rows][-2:] == [
         ("image", "https://sada-atlas.example/media/parc.jpg", reasons[0]),
         ("image", "https://sada-atlas.example/media/parc.jpg", "other")]
+    # One reader for both (a keyed hash of the cookie; the token itself is not stored).
     assert rows[-1][3] == rows[-2][3] and len(rows[-1][3]) == 32
+    assert c.cookies["reporter"] not in {row[3] for row in rows}
 
 
 @pytest.mark.parametrize("change,status", [
