@@ -66,7 +66,8 @@ class ImageError(AkhbarError):
 
 def _open(data: bytes) -> Image.Image:
     """Decode ``data`` whole, refusing bombs, formats not in FORMATS and broken files."""
-    formats = [f for f in FORMATS if f in Image.OPEN] or None
+    Image.init()  # loads every plugin once (a fresh worker process knows five formats)
+    formats = [f for f in FORMATS if f in Image.OPEN]
     try:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that: an error here.

@@ -1,0 +1,293 @@
+"""The crawler's image check over real HTTP on loopback, on both stores.
+
+A small press of three outlets (fr, ar, en) and an image host; readers block an image with
+real reports (Store.record_report); the pipeline then finds re-encoded copies elsewhere,
+never fetches an image twice, fetches none while nothing is blocked, and survives image
+hosts that fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from html import escape
+
+import pytest
+from PIL import Image
+
+from akhbar.config import load_settings
+from akhbar.demo.pictures import draw
+from akhbar.moderate.images import CHECKPOINT, distance, perceptual_hash, tries_of
+from akhbar.pipeline import Pipeline
+from akhbar.types import ReportIn, ReportPolicy, Source
+from httpservers import LoopbackServer, Reply, never_answer
+
+# Ahead of the wall clock, as in test_pipeline: feeds synced now are due at NOW.
+NOW = (datetime.now(UTC) + timedelta(hours=6)).replace(microsecond=0)
+DAY = timedelta(days=1)
+POLICY = ReportPolicy(threshold=3)
+
+SETTINGS = dict(allow_private_networks="127.0.0.0/8", min_host_delay=0.0, connect_timeout=1.0,
+                read_timeout=1.0, total_timeout=0.8, extract_processes=1, stories_enabled=False)
+
+# Fictional reports, one topic per article so that none is a near-duplicate of another.
+TOPICS = {
+    "fr": [("Tiznit", "la réouverture du souk des bijoutiers"),
+           ("Ouarzazate", "le tournage d'une série dans les studios"),
+           ("Essaouira", "le festival des musiques gnaoua"),
+           ("Ifrane", "les premières neiges sur le Moyen Atlas"),
+           ("Larache", "la restauration du fort de la Cigogne")],
+    "ar": [("الحسيمة", "افتتاح ميناء الصيد الجديد"),
+           ("مرزوكة", "سباق الكثبان الرملية السنوي"),
+           ("شفشاون", "ترميم أسوار المدينة العتيقة"),
+           ("الداخلة", "بطولة ركوب الأمواج الدولية")],
+    "en": [("Tiznit", "the silversmiths' souk reopening"),
+           ("Agadir", "a new desalination plant"),
+           ("Fez", "the tanneries' water recycling"),
+           ("Rabat", "the riverside tramway extension")],
+}
+
+
+def paragraphs(lang: str, place: str, event: str) -> list[str]:
+    if lang == "fr":
+        return [f"À {place}, {event} a rassemblé habitants, élus et visiteurs venus de toute la "
+                f"région pour l'occasion, malgré un vent soutenu toute la matinée.",
+                f"Les organisateurs de {place} promettent un bilan chiffré à la fin du mois et "
+                "une nouvelle édition l'an prochain, avec davantage de moyens.",
+                f"Pour les commerçants de {place}, l'affluence de ces derniers jours est une "
+                "bouffée d'oxygène après une saison jugée difficile."]
+    if lang == "ar":
+        return [f"شهدت {place} {event} بحضور السكان والمنتخبين وزوار قدموا من مختلف أنحاء "
+                "الجهة، رغم الرياح القوية طيلة الصباح.",
+                f"ووعد المنظمون في {place} بتقديم حصيلة مفصلة في نهاية الشهر وبدورة جديدة في "
+                "السنة المقبلة بإمكانيات أكبر.",
+                f"وبالنسبة لتجار {place}، فإن الإقبال الكبير خلال الأيام الأخيرة متنفس حقيقي "
+                "بعد موسم صعب."]
+    return [f"In {place}, {event} drew residents, councillors and visitors from across the "
+            "region, despite a strong wind all morning.",
+            f"Organisers in {place} promise detailed figures at the end of the month and a "
+            "bigger edition next year.",
+            f"For shopkeepers in {place}, the crowds of the last few days bring welcome relief "
+            "after a difficult season."]
+
+
+def encoded(seed: int, fmt: str = "JPEG", width: int = 800, **options) -> bytes:
+    image = draw(seed)
+    if width != image.width:
+        image = image.resize((width, round(image.height * width / image.width)),
+                             Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, fmt, **options)
+    return out.getvalue()
+
+
+MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+class Outlet:
+    """One loopback host with an RSS feed; articles and images are added between crawls."""
+
+    def __init__(self, server: LoopbackServer, sid: str, lang: str):
+        self.server, self.id, self.lang = server, sid, lang
+        self.items: list[tuple[str, str, datetime]] = []
+        self._topics = iter(TOPICS[lang])
+        self._publish_feed()
+
+    @property
+    def source(self) -> Source:
+        return Source(id=self.id, name=self.id, homepage=self.server.url("/"),
+                      feeds=(self.server.url("/feed.xml"),), languages=(self.lang,),
+                      min_delay=0.0)
+
+    def image(self, path: str, data: bytes, mime: str = "image/jpeg") -> str:
+        self.server.route(path, Reply(200, data, {"Content-Type": mime}))
+        return self.server.url(path)
+
+    def article(self, slug: str, image_url: str | None, when: datetime) -> str:
+        place, event = next(self._topics)
+        title = f"{place} : {event}" if self.lang == "fr" else f"{place} - {event}"
+        og = f'<meta property="og:image" content="{escape(image_url)}">' if image_url else ""
+        body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs(self.lang, place, event))
+        page = (f'<!doctype html><html lang="{self.lang}"><head><meta charset="utf-8">'
+                f'<title>{escape(title)}</title><meta property="og:title" content="{escape(title)}">'
+                f"{og}</head><body><article><h1>{escape(title)}</h1>{body}</article></body></html>")
+        path = f"/{self.lang}/{slug}.html"
+        self.server.route(path, Reply(200, page.encode(), {"Content-Type": "text/html; charset=utf-8"}))
+        self.items.append((path, title, when))
+        self._publish_feed()
+        return self.server.url(path)
+
+    def _publish_feed(self) -> None:
+        entries = "".join(
+            f"<item><title>{escape(t)}</title><link>{self.server.url(p)}</link>"
+            f"<pubDate>{format_datetime(w)}</pubDate></item>" for p, t, w in self.items)
+        xml = (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{self.id}'
+               f"</title><link>{self.server.url('/')}</link>{entries}</channel></rss>")
+        self.server.route("/feed.xml", Reply(200, xml.encode(), {"Content-Type": "application/rss+xml"}))
+
+    def image_hits(self) -> int:
+        return sum(1 for r in self.server.requests if r.path.startswith(("/img/", "/media/")))
+
+
+@pytest.fixture
+def press():
+    servers = [LoopbackServer(f"127.0.0.{n}") for n in (61, 62, 63, 64)]
+    for s in servers:
+        s.__enter__()
+    yield (Outlet(servers[0], "courrier-atlas", "fr"), Outlet(servers[1], "sada-sahil", "ar"),
+           Outlet(servers[2], "atlas-weekly", "en"), servers[3])
+    for s in servers:
+        s.__exit__(None, None, None)
+
+
+def crawl(store, outlets, when: datetime, **overrides):
+    settings = load_settings(env={}, **{**SETTINGS, **overrides})
+
+    async def run():
+        async with Pipeline(store, settings, [o.source for o in outlets], worker="t",
+                            clock=lambda: when) as pipeline:
+            return await pipeline.crawl_due()
+    return asyncio.run(run())
+
+
+def block_by_readers(store, article_url: str) -> int:
+    """Three readers on three networks report the article's image: it is blocked."""
+    article = store.get_article_by_url(article_url)
+    outcome = None
+    for reader in ("k", "l", "m"):
+        outcome = store.record_report(
+            ReportIn(kind="image", article_id=article.id, target=article.image, reason="violent",
+                     reporter_key=reader * 64, network_key=reader.upper() * 64), POLICY)
+    assert outcome.state == "blocked"
+    return outcome.item_id
+
+
+def test_a_re_encoded_copy_is_blocked_and_a_blocked_url_is_never_fetched_again(store, press):
+    fr, ar, en, _cdn = press
+    outlets = (fr, ar, en)
+    souk = fr.image("/img/souk.jpg", encoded(1001, quality=90))
+    first = fr.article("souk", souk, NOW - DAY)
+    ar.article("port", ar.image("/img/port.png", encoded(1002, "PNG", 640), "image/png"), NOW - DAY)
+
+    report = crawl(store, outlets, NOW)
+    assert report.articles_new == 2
+    assert store.get_article_by_url(first).image == souk
+    # Nothing blocked: no image is fetched, none is hashed.
+    assert [o.image_hits() for o in outlets] == [0, 0, 0]
+    assert (report.images_hashed, report.image_copies_blocked) == (0, 0)
+    assert store.image_hashes([souk]) == {}
+
+    blocked = block_by_readers(store, first)
+    version = store.moderation_version()
+    # The English outlet runs the same photograph, smaller, as WebP, under its own URL.
+    copy = en.image("/media/souk-480.webp", encoded(1001, "WEBP", 480, quality=70), "image/webp")
+    copied = en.article("souk-reopens", copy, NOW)
+    ar.article("dunes", ar.image("/img/dunes.png", encoded(1003, "PNG", 480), "image/png"), NOW)
+
+    report = crawl(store, outlets, NOW + DAY)
+    assert report.articles_new == 2
+    assert report.image_copies_blocked == 1
+    assert report.images_hashed == 4  # the blocked one, the copy, and the two others
+    assert [o.image_hits() for o in outlets] == [1, 2, 1]  # each image once
+    item = store.moderation_item(blocked)
+    assert item.phash == perceptual_hash(encoded(1001, quality=90))
+    assert store.blocked_images() == {souk, copy}
+    [copy_item] = [i for i in store.moderation_items(("blocked",)) if i.target == copy]
+    assert (copy_item.decided_by, copy_item.match_of) == ("system", blocked)
+    assert copy_item.article_id == store.get_article_by_url(copied).id
+    [entry] = store.audit_log(item_id=copy_item.id)
+    assert (entry.actor, entry.action, entry.detail["copy_of"]) == ("system", "block", blocked)
+    assert entry.detail["distance"] == distance(item.phash, copy_item.phash) <= 8
+    assert store.moderation_version() == version + 1
+
+    # The blocked URL comes back in a new article: blocked by its URL, not fetched again;
+    # a new unrelated image is hashed (once) and left alone.
+    again = fr.article("souk-bis", souk, NOW + DAY)
+    fresh = fr.image("/img/ifrane.jpg", encoded(1004, quality=85))
+    fr.article("ifrane", fresh, NOW + DAY)
+    report = crawl(store, outlets, NOW + 2 * DAY)
+    assert report.articles_new == 2
+    assert (report.images_hashed, report.image_copies_blocked) == (1, 0)
+    assert fr.server.hits("/img/souk.jpg") == 1 and fr.server.hits("/img/ifrane.jpg") == 1
+    assert store.get_article_by_url(again).image in store.blocked_images()
+    assert fresh not in store.blocked_images()
+    assert store.moderation_version() == version + 1
+
+    # A pass with nothing new fetches nothing.
+    hits = [o.image_hits() for o in outlets]
+    report = crawl(store, outlets, NOW + 3 * DAY)
+    assert (report.articles_new, report.images_hashed) == (0, 0)
+    assert [o.image_hits() for o in outlets] == hits
+
+
+def test_a_copy_crawled_before_the_block_is_found_when_the_block_comes(store, press):
+    fr, ar, en, _cdn = press
+    outlets = (fr, ar, en)
+    original = fr.article("essaouira", fr.image("/img/gnaoua.jpg", encoded(2001, quality=92)), NOW)
+    en.article("tiznit", en.image("/media/gnaoua.png", encoded(2001, "PNG", 480), "image/png"), NOW)
+    ar.article("hoceima", ar.image("/img/port.jpg", encoded(2002, quality=80)), NOW)
+    ar.article("merzouga", None, NOW)  # no image at all
+    for when in (NOW, NOW + DAY):
+        report = crawl(store, outlets, when)
+        assert report.images_hashed == 0
+    assert [o.image_hits() for o in outlets] == [0, 0, 0]
+    assert int(store.get_checkpoint(CHECKPOINT)) == store.latest_change()[0]
+
+    blocked = block_by_readers(store, original)
+    # No new article: the pass hashes the blocked image, then checks the recent articles.
+    report = crawl(store, outlets, NOW + 2 * DAY)
+    assert report.articles_new == 0
+    assert (report.images_hashed, report.image_copies_blocked) == (3, 1)
+    assert [o.image_hits() for o in outlets] == [1, 1, 1]
+    assert store.blocked_images() == {fr.server.url("/img/gnaoua.jpg"), en.server.url("/media/gnaoua.png")}
+    [copy_item] = [i for i in store.moderation_items(("blocked",)) if i.match_of == blocked]
+    assert copy_item.target == en.server.url("/media/gnaoua.png")
+
+
+def test_failing_image_hosts_do_not_stop_the_crawl_and_are_retried_later(store, press):
+    fr, ar, en, cdn = press
+    outlets = (fr, ar, en)
+    down = cdn.url("/img/down.jpg")
+    cdn.route("/img/down.jpg", Reply(500, b"upstream error", {"Content-Type": "text/plain"}))
+    cdn.route("/img/slow.jpg", never_answer())
+    cdn.route("/img/page.jpg", Reply(200, "<html><body><p>الصفحة غير موجودة</p></body></html>".encode(),
+                                     {"Content-Type": "text/html; charset=utf-8"}))
+    with_down = fr.article("tiznit", down, NOW)
+    with_ok = fr.article("ouarzazate", fr.image("/img/studio.jpg", encoded(3001, quality=90)), NOW)
+    ar.article("hoceima", cdn.url("/img/slow.jpg"), NOW)
+    en.article("tiznit", cdn.url("/img/page.jpg"), NOW)
+    en.article("agadir", en.image("/media/plant.webp", encoded(3002, "WEBP", 640), "image/webp"), NOW)
+    crawl(store, outlets, NOW)
+    down_item = block_by_readers(store, with_down)
+    block_by_readers(store, with_ok)
+
+    report = crawl(store, outlets, NOW + DAY)
+    assert report.feeds_ok == 3 and report.feeds_failed == 0
+    assert report.images_failed == 3 and report.images_hashed == 2  # studio.jpg, plant.webp
+    errors = store.image_errors([down, cdn.url("/img/slow.jpg"), cdn.url("/img/page.jpg")])
+    assert errors[down][0].startswith("try 1: HTTPStatusError: HTTP 500")
+    assert errors[cdn.url("/img/slow.jpg")][0].startswith("try 1: FetchTimeout")
+    assert errors[cdn.url("/img/page.jpg")][0].startswith("try 1: ImageError: not an image")
+    assert store.moderation_item(down_item).phash is None
+    # New articles keep coming in meanwhile.
+    ar.article("chefchaouen", None, NOW + DAY)
+
+    # Straight after: the failures wait their turn, nothing is asked of the image host.
+    cdn_hits = len(cdn.requests)
+    report = crawl(store, outlets, NOW + 2 * DAY)
+    assert report.articles_new == 1 and report.images_failed == 0
+    assert len(cdn.requests) == cdn_hits
+
+    # Later (the tries aged past their wait), the host is back for one of them.
+    with store._write():
+        store._exec("UPDATE image_hashes SET checked = ? WHERE phash IS NULL",
+                    (store._dt_in(datetime.now(UTC) - timedelta(hours=2)),))
+    cdn.route("/img/down.jpg", Reply(200, encoded(3003, quality=88), {"Content-Type": "image/jpeg"}))
+    report = crawl(store, outlets, NOW + 3 * DAY)
+    assert store.moderation_item(down_item).phash == perceptual_hash(encoded(3003, quality=88))
+    # Its first hash rewinds the check over recent articles: the two others are tried again.
+    errors = store.image_errors([cdn.url("/img/slow.jpg"), cdn.url("/img/page.jpg")])
+    assert [tries_of(e) for e, _ in errors.values()] == [2, 2]
+    assert report.images_hashed == 1 and report.images_failed == 2
