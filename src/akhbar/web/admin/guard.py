@@ -32,7 +32,9 @@ SAFE_METHODS = ("GET", "HEAD")
 ADMIN_HEADERS = (
     ("cache-control", "no-store"),
     ("x-frame-options", "DENY"),
-    ("referrer-policy", "no-referrer"),
+    # same-origin, not no-referrer: under no-referrer browsers send "Origin: null" with
+    # every form POST, which cross_site() must refuse; other sites still get no referrer.
+    ("referrer-policy", "same-origin"),
     ("vary", "Cookie"),
 )
 
@@ -118,7 +120,9 @@ async def current_session(request: Request) -> dict | None:
 
 def refuse(request: Request, status: int = 403) -> Response:
     templates = request.app.state.templates
-    return templates.render(request, "admin/refused.html", {"status": status}, status=status)
+    # No console menu: whoever this is was not let in.
+    return templates.render(request, "admin/refused.html",
+                            {"status": status, "operator": None, "csrf": ""}, status=status)
 
 
 async def admit(request: Request) -> Response | None:
