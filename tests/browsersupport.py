@@ -61,12 +61,14 @@ class DemoSite:
     press: object  # the running DemoPress
     truth: list[dict]  # press.ground_truth()
     articles: int  # stored by the crawl
+    store: object = None  # the store the site reads (tests that act as the operator)
 
 
 @contextlib.contextmanager
-def crawled_demo_site(tmp_dir: Path) -> Iterator[DemoSite]:
+def crawled_demo_site(tmp_dir: Path, **settings) -> Iterator[DemoSite]:
     """The demo press on 127.0.0.11-18, crawled once through the production Pipeline into a
-    fresh SQLite store, and the real app serving that store on a free 127.0.0.1 port."""
+    fresh SQLite store, and the real app serving that store on a free 127.0.0.1 port;
+    ``settings`` override FAST's."""
     from akhbar.config import load_settings
     from akhbar.demo import DemoPress
     from akhbar.pipeline import Pipeline
@@ -79,7 +81,7 @@ def crawled_demo_site(tmp_dir: Path) -> Iterator[DemoSite]:
     with DemoPress(slow_seconds=0.0, rate_limit_first=0) as press:
         store = open_store(f"sqlite:///{tmp_dir / 'browser.db'}")
         try:
-            settings = load_settings(env={}, log_level="WARNING", **FAST)
+            settings = load_settings(env={}, log_level="WARNING", **{**FAST, **settings})
 
             async def crawl():
                 async with Pipeline(store, settings, press.sources(), worker="browser") as p:
@@ -93,7 +95,7 @@ def crawled_demo_site(tmp_dir: Path) -> Iterator[DemoSite]:
             site = BackgroundSite(settings, host="127.0.0.1", port=0,
                                   app=create_app(settings, store=store)).start()
             try:
-                yield DemoSite(site.url.rstrip("/"), press, press.ground_truth(), stored)
+                yield DemoSite(site.url.rstrip("/"), press, press.ground_truth(), stored, store)
             finally:
                 site.stop()
         finally:
