@@ -291,3 +291,43 @@ def test_failing_image_hosts_do_not_stop_the_crawl_and_are_retried_later(store, 
     errors = store.image_errors([cdn.url("/img/slow.jpg"), cdn.url("/img/page.jpg")])
     assert [tries_of(e) for e, _ in errors.values()] == [2, 2]
     assert report.images_hashed == 1 and report.images_failed == 2
+
+
+@pytest.mark.slow
+def test_the_demo_press_wire_copies_of_blocked_pictures_are_blocked(sqlite_url):
+    from akhbar.demo import DemoPress
+    from akhbar.store.base import open_store
+
+    settings = load_settings(env={}, allow_private_networks="127.0.0.0/8", min_host_delay=0.05,
+                             extract_processes=2, stories_enabled=False)
+    store = open_store(sqlite_url)
+    with DemoPress(slow_seconds=0.2, retry_after=1) as press:
+        truth = press.ground_truth()
+
+        async def run(between):
+            async with Pipeline(store, settings, press.sources(), worker="demo") as pipeline:
+                first = await pipeline.crawl_due()
+                between()
+                return first, await pipeline.crawl_due()  # no feed due: the image check only
+
+        # The agency's French and English pictures of the first story; the outlets that
+        # republished those dispatches serve the same pictures in their own encodings.
+        originals = [t for t in truth if t["event"] == "ev-00000" and t["outlet"] == "aap"
+                     and t["lang"] in ("fr", "en")]
+        copies = {t["image"] for t in truth if t["image_of"] in {o["image"] for o in originals}}
+        assert {t["outlet"] for t in truth if t["image"] in copies} == {
+            "echo-bouregreg", "kasbah-tribune", "zellige-review"}
+
+        def block():
+            for t in originals:
+                block_by_readers(store, t["url"])
+
+        first, second = asyncio.run(run(block))
+    assert first.articles_new == len(truth) and first.images_hashed == 0
+    assert second.articles_new == 0
+    assert second.image_copies_blocked == len(copies) == 3
+    assert store.blocked_images() == {o["image"] for o in originals} | copies
+    # Every picture was fetched once (those of robots-disallowed pages too: their feed
+    # gives them); the unrelated ones are all far from the two blocked.
+    assert second.images_hashed == len({t["image"] for t in truth}) and second.images_failed == 0
+    store.close()

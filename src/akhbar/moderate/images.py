@@ -18,6 +18,7 @@ frequencies of a 32x32 greyscale DCT, stable under re-encoding and resizing.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import logging
@@ -55,6 +56,7 @@ RETRY_AFTER = timedelta(minutes=10)
 # Article images looked at per pass (hash known: compared; not known: fetched), and fetched.
 SCAN_PER_PASS = 2000
 FETCH_PER_PASS = 500
+FETCH_CONCURRENCY = 8
 # When a blocked image gets its hash: articles this recent are checked again.
 RECHECK = timedelta(days=3)
 CHECKPOINT = "image-check"
@@ -203,8 +205,11 @@ class ImageCheck:
             # first image is blocked, the recent ones are checked (below).
             self.store.set_checkpoint(CHECKPOINT, str(latest))
             return result
-        cursor = int(self.store.get_checkpoint(CHECKPOINT) or 0)
-        if newly_hashed:
+        stored = self.store.get_checkpoint(CHECKPOINT)
+        cursor = int(stored) if stored is not None else latest
+        if newly_hashed or stored is None:
+            # A new blocked hash (or no cursor yet): the last few days are checked again;
+            # hashes already known cost no fetch.
             first_recent = self.store.article_images(0, 1, since=self.now() - RECHECK)
             if first_recent:
                 cursor = min(cursor, first_recent[0][0] - 1)
@@ -218,11 +223,10 @@ class ImageCheck:
             return 0
         known = {u: p for u, p in self.store.image_hashes(u for _, u in pending).items()
                  if p is not None}
+        await self._hash_all([u for _, u in pending if u not in known], known, result)
         done = 0
         for item_id, url in pending:
             phash = known.get(url)
-            if phash is None:
-                phash = await self._hash_url(url, known, result)
             if phash is not None:
                 self.store.set_item_phash(item_id, phash)
                 done += 1
@@ -235,13 +239,17 @@ class ImageCheck:
         # Hashes known: compared at once. Failed before: _hash_url retries them when due.
         known = {u: p for u, p in self.store.image_hashes({u for _, u in rows}).items()
                  if p is not None}
-        fetched = 0
-        for article_id, url in rows:
-            if url not in known:
-                if fetched >= FETCH_PER_PASS:
-                    break  # the rest next pass, from here
-                fetched += 1
-            phash = known[url] if url in known else await self._hash_url(url, known, result)
+        wanted: dict[str, None] = {}
+        end = len(rows)
+        for i, (_, url) in enumerate(rows):
+            if url not in known and url not in wanted:
+                if len(wanted) >= FETCH_PER_PASS:
+                    end = i  # the rest next pass, from here
+                    break
+                wanted[url] = None
+        await self._hash_all(list(wanted), known, result)
+        for article_id, url in rows[:end]:
+            phash = known.get(url)
             cursor = article_id
             if phash is None:
                 continue
@@ -253,6 +261,18 @@ class ImageCheck:
                     log.info("image %s (article %d) blocked: a copy of blocked item %d, %d bits apart",
                              url, article_id, item_id, bits)
         self.store.set_checkpoint(CHECKPOINT, str(cursor))
+
+    async def _hash_all(self, urls: list[str], known: dict[str, str | None],
+                        result: ImageCheckResult) -> None:
+        """_hash_url for each, FETCH_CONCURRENCY at a time: hosts are fetched in parallel,
+        each at the pace the Fetcher's politeness allows it."""
+        slots = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+        async def one(url: str) -> None:
+            async with slots:
+                await self._hash_url(url, known, result)
+
+        await asyncio.gather(*(one(u) for u in urls))
 
     async def _hash_url(self, url: str, known: dict[str, str | None],
                         result: ImageCheckResult) -> str | None:
