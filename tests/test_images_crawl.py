@@ -190,6 +190,7 @@ def test_a_re_encoded_copy_is_blocked_and_a_blocked_url_is_never_fetched_again(s
     assert report.articles_new == 2
     assert report.image_copies_blocked == 1
     assert report.images_hashed == 4  # the blocked one, the copy, and the two others
+    assert report.as_dict()["image_copies_blocked"] == 1  # `akhbar crawl` prints it
     assert [o.image_hits() for o in outlets] == [1, 2, 1]  # each image once
     item = store.moderation_item(blocked)
     assert item.phash == perceptual_hash(encoded(1001, quality=90))

@@ -200,12 +200,12 @@ class ImageCheck:
         newly_hashed = await self._hash_blocked(result)
         blocked = self.store.blocked_image_hashes()
         latest = self.store.latest_change()[0]
+        stored = self.store.get_checkpoint(CHECKPOINT)
         if not blocked:
             # Nothing to compare with: articles stored until now are never fetched. When a
             # first image is blocked, the recent ones are checked (below).
-            self.store.set_checkpoint(CHECKPOINT, str(latest))
+            self._save_cursor(stored, latest)
             return result
-        stored = self.store.get_checkpoint(CHECKPOINT)
         cursor = int(stored) if stored is not None else latest
         if newly_hashed or stored is None:
             # A new blocked hash (or no cursor yet): the last few days are checked again;
@@ -213,8 +213,12 @@ class ImageCheck:
             first_recent = self.store.article_images(0, 1, since=self.now() - RECHECK)
             if first_recent:
                 cursor = min(cursor, first_recent[0][0] - 1)
-        await self._check_articles(cursor, blocked, result)
+        self._save_cursor(stored, await self._check_articles(cursor, blocked, result))
         return result
+
+    def _save_cursor(self, stored: str | None, cursor: int) -> None:
+        if stored != str(cursor):  # a pass with nothing new writes nothing
+            self.store.set_checkpoint(CHECKPOINT, str(cursor))
 
     # -- blocked images without a hash ---------------------------------------------------
     async def _hash_blocked(self, result: ImageCheckResult) -> int:
@@ -234,7 +238,8 @@ class ImageCheck:
 
     # -- crawled images ----------------------------------------------------------------------
     async def _check_articles(self, cursor: int, blocked: list[tuple[int, str]],
-                              result: ImageCheckResult) -> None:
+                              result: ImageCheckResult) -> int:
+        """Compare the next articles' images with the blocked hashes; the new cursor."""
         rows = self.store.article_images(cursor, SCAN_PER_PASS)
         # Hashes known: compared at once. Failed before: _hash_url retries them when due.
         known = {u: p for u, p in self.store.image_hashes({u for _, u in rows}).items()
@@ -260,7 +265,7 @@ class ImageCheck:
                     result.copies_blocked += 1
                     log.info("image %s (article %d) blocked: a copy of blocked item %d, %d bits apart",
                              url, article_id, item_id, bits)
-        self.store.set_checkpoint(CHECKPOINT, str(cursor))
+        return cursor
 
     async def _hash_all(self, urls: list[str], known: dict[str, str | None],
                         result: ImageCheckResult) -> None:
