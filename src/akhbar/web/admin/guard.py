@@ -160,7 +160,7 @@ class OperatorRoute(APIRoute):
 
 
 class AdminHeaders:
-    """no-store, no framing, no referrer on every answer under /admin, errors and
+    """no-store, no framing, no referrer to other sites on every answer under /admin, errors and
     redirects included (inside the site's SecurityHeaders, which keeps these values)."""
 
     def __init__(self, app: ASGIApp):
