@@ -213,7 +213,7 @@ class ImageCheck:
             first_recent = self.store.article_images(0, 1, since=self.now() - RECHECK)
             if first_recent:
                 cursor = min(cursor, first_recent[0][0] - 1)
-        self._save_cursor(stored, await self._check_articles(cursor, blocked, result))
+        self._save_cursor(stored, await self._check_articles(cursor, latest, blocked, result))
         return result
 
     def _save_cursor(self, stored: str | None, cursor: int) -> None:
@@ -237,9 +237,11 @@ class ImageCheck:
         return done
 
     # -- crawled images ----------------------------------------------------------------------
-    async def _check_articles(self, cursor: int, blocked: list[tuple[int, str]],
+    async def _check_articles(self, cursor: int, latest: int, blocked: list[tuple[int, str]],
                               result: ImageCheckResult) -> int:
-        """Compare the next articles' images with the blocked hashes; the new cursor."""
+        """Compare the images of articles after ``cursor`` with the blocked hashes; returns
+        the new cursor (``latest``, the highest article id before the scan, when every
+        article up to it was seen: articles without an image are not scanned again)."""
         rows = self.store.article_images(cursor, SCAN_PER_PASS)
         # Hashes known: compared at once. Failed before: _hash_url retries them when due.
         known = {u: p for u, p in self.store.image_hashes({u for _, u in rows}).items()
@@ -265,6 +267,8 @@ class ImageCheck:
                     result.copies_blocked += 1
                     log.info("image %s (article %d) blocked: a copy of blocked item %d, %d bits apart",
                              url, article_id, item_id, bits)
+        if end == len(rows) < SCAN_PER_PASS:
+            cursor = max(cursor, latest)
         return cursor
 
     async def _hash_all(self, urls: list[str], known: dict[str, str | None],
