@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from akhbar.cli import app as cli
+from akhbar.moderate.identity import Identity
 from akhbar.store.base import open_store
 from akhbar.types import ReportIn, ReportPolicy
 from akhbar.web.admin import accounts
@@ -197,6 +198,11 @@ def test_login_sets_a_host_only_secure_strict_session_cookie(console):
     assert ("operator:amina", "login") in [(a, b) for a, b, _ in audit_actions(console.store)]
 
 
+def name_key(store, name: str) -> str:
+    """The lockout key of a typed name: a keyed hash (the site's key: report_key unset)."""
+    return "name:" + Identity(store.moderation_key()).keyed("login-name", name)
+
+
 def test_wrong_password_and_unknown_name_get_the_same_answer(console):
     browser = Browser(console.base, local_address="127.0.5.1")
     wrong = browser.login("youssef", "pas-le-bon-mot-de-passe")
@@ -206,7 +212,14 @@ def test_wrong_password_and_unknown_name_get_the_same_answer(console):
 
     assert alert(wrong.text) == alert(unknown.text)
     failed = [d["name"] for _, action, d in audit_actions(console.store) if action == "login_failed"]
-    assert "youssef" in failed and "personne-de-connu" in failed
+    # An operator's name is logged; what names no operator (perhaps a password typed in
+    # the name field) only as its keyed hash, and nowhere in clear in the store.
+    unknown_key = name_key(console.store, "personne-de-connu").removeprefix("name:")
+    assert "youssef" in failed and "unknown:" + unknown_key[:12] in failed
+    with console.store._read():
+        for table in ("audit_log", "admin_login_failures", "admin_lockouts"):
+            dump = str(console.store._exec(f"SELECT * FROM {table}").fetchall())
+            assert "personne-de-connu" not in dump, table
     assert browser.login("youssef", PASSWORDS["youssef"]).status_code == 303
 
 
@@ -416,7 +429,7 @@ def test_lockout_per_name_refuses_even_the_right_password(console):
     store = console.store
     with store._write():
         store._exec("UPDATE admin_lockouts SET locked_until = since WHERE key = ?",
-                    ("name:youssef",))
+                    (name_key(store, "youssef"),))
     assert Browser(console.base, local_address="127.0.30.3").login(
         "youssef", PASSWORDS["youssef"]).status_code == 303
 
@@ -434,7 +447,8 @@ def test_lockout_per_network_covers_its_whole_24(console):
     assert Browser(console.base, local_address="127.0.51.1").login(
         "amina", PASSWORDS["amina"]).status_code == 303
     lockouts = [d for _, action, d in audit_actions(console.store, 200) if action == "lockout"]
-    assert any(d["by"] == "network" and d["name"] == names[-1] for d in lockouts)
+    last = "unknown:" + name_key(console.store, names[-1]).removeprefix("name:")[:12]
+    assert any(d["by"] == "network" and d["name"] == last for d in lockouts)
 
 
 def test_simultaneous_guesses_cannot_outrun_the_limit(console):
@@ -454,8 +468,9 @@ def test_simultaneous_guesses_cannot_outrun_the_limit(console):
     assert len(checked) <= LIMIT
     store = console.store
     with store._write():  # let amina back in for the tests that follow
-        store._exec("DELETE FROM admin_lockouts WHERE key = ?", ("name:amina",))
-        store._exec("DELETE FROM admin_login_failures WHERE key = ?", ("name:amina",))
+        store._exec("DELETE FROM admin_lockouts WHERE key = ?", (name_key(store, "amina"),))
+        store._exec("DELETE FROM admin_login_failures WHERE key = ?",
+                    (name_key(store, "amina"),))
 
 
 # -- the review queue ------------------------------------------------------------------------

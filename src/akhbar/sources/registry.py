@@ -70,64 +70,65 @@ def is_http_url(value: Any) -> bool:
 # --- validation of one table ---------------------------------------------------------
 
 
-class _Fail(Exception):
-    """A field is wrong; turned into a ConfigError with file and source by the caller."""
+class FieldError(Exception):
+    """A field is wrong; turned into a ConfigError with file and source by the caller (the
+    registry's loader), or shown beside the field (the console's outlet form)."""
 
 
 def _check_str(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _Fail(f"{key} must be a non-empty string")
+        raise FieldError(f"{key} must be a non-empty string")
     return value
 
 
 def _check_int(key: str, value: Any, minimum: int) -> int:
     # bool is an int in Python; `crawl_interval = true` is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _Fail(f"{key} must be an integer >= {minimum}")
+        raise FieldError(f"{key} must be an integer >= {minimum}")
     return value
 
 
 def _check_str_list(key: str, value: Any) -> list[str]:
     if not isinstance(value, list):
-        raise _Fail(f"{key} must be a list")
+        raise FieldError(f"{key} must be a list")
     for i, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            raise _Fail(f"{key}[{i}] must be a non-empty string")
+            raise FieldError(f"{key}[{i}] must be a non-empty string")
     return value
 
 
-def _check_field(key: str, value: Any) -> None:
+def check_field(key: str, value: Any) -> None:
     """Validate one key of a [[source]] table, whatever else the table holds."""
     if key not in SOURCE_KEYS:
-        raise _Fail(f"unknown key {key!r}")
+        raise FieldError(f"unknown key {key!r}")
     if key == "id":
         if not isinstance(value, str) or not SLUG_RE.match(value):
-            raise _Fail(f"id {value!r} is not a slug (lowercase letters, digits, single hyphens)")
+            raise FieldError(f"id {value!r} is not a slug (lowercase letters, digits, single hyphens)")
     elif key == "name":
         _check_str(key, value)
     elif key == "homepage":
         if not is_http_url(value):
-            raise _Fail("homepage is not an http(s) URL")
+            raise FieldError("homepage is not an http(s) URL")
     elif key == "feeds":
         if not isinstance(value, list) or not value:
-            raise _Fail("feeds must be a non-empty list of URLs")
+            raise FieldError("feeds must be a non-empty list of URLs")
         seen: set[str] = set()
         for i, url in enumerate(value):
             if not is_http_url(url):
-                raise _Fail(f"feeds[{i}] is not an http(s) URL")
+                raise FieldError(f"feeds[{i}] is not an http(s) URL")
             if url in seen:
-                raise _Fail(f"feeds[{i}] is listed twice: {url}")
+                raise FieldError(f"feeds[{i}] is listed twice: {url}")
             seen.add(url)
     elif key == "languages":
         _check_str_list(key, value)
         for i, lang in enumerate(value):
             if not LANG_RE.match(lang):
-                raise _Fail(f"languages[{i}] {lang!r} is not a 2-letter lowercase ISO 639-1 code")
+                raise FieldError(f"languages[{i}] {lang!r} is not a 2-letter lowercase ISO 639-1 code")
         if len(set(value)) != len(value):
-            raise _Fail("languages lists a code twice")
+            raise FieldError("languages lists a code twice")
     elif key == "country":
         if not isinstance(value, str) or not COUNTRY_RE.match(value):
-            raise _Fail(f"country {value!r} is not a 2-letter uppercase ISO 3166 code")
+            raise FieldError(f"country {value!r} is not a 2-letter uppercase ISO 3166 code")
     elif key == "crawl_interval":
         _check_int(key, value, 1)
     elif key == "founded":
@@ -137,24 +138,24 @@ def _check_field(key: str, value: Any) -> None:
         try:
             codecs.lookup(value)
         except LookupError:
-            raise _Fail(f"encoding {value!r} is not a known charset") from None
+            raise FieldError(f"encoding {value!r} is not a known charset") from None
     elif key == "display":
         if value not in DISPLAY_MODES:
-            raise _Fail(f"display {value!r} is not one of {', '.join(DISPLAY_MODES)}")
+            raise FieldError(f"display {value!r} is not one of {', '.join(DISPLAY_MODES)}")
     elif key == "excerpt_words":
         _check_int(key, value, 0)
     elif key == "min_delay":
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-            raise _Fail("min_delay must be a number of seconds >= 0")
+            raise FieldError("min_delay must be a number of seconds >= 0")
     elif key == "enabled":
         if not isinstance(value, bool):
-            raise _Fail("enabled must be true or false")
+            raise FieldError("enabled must be true or false")
     elif key == "extract":
         if not isinstance(value, dict):
-            raise _Fail("extract must be a table")
+            raise FieldError("extract must be a table")
         for sub, subvalue in value.items():
             if sub not in EXTRACT_KEYS:
-                raise _Fail(f"extract: unknown key {sub!r}")
+                raise FieldError(f"extract: unknown key {sub!r}")
             if sub == "drop":
                 _check_str_list("extract.drop", subvalue)
             else:
@@ -170,14 +171,14 @@ def _parse_founded(value: Any) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise _Fail(f"founded {value!r} is not a date YYYY-MM-DD")
+    raise FieldError(f"founded {value!r} is not a date YYYY-MM-DD")
 
 
-def _table_to_source(table: dict[str, Any]) -> Source:
+def table_to_source(table: dict[str, Any]) -> Source:
     """Build a Source from a complete, field-validated table."""
     for key in REQUIRED_KEYS:
         if key not in table:
-            raise _Fail(f"missing required key {key!r}")
+            raise FieldError(f"missing required key {key!r}")
     extract = table.get("extract", {})
     kwargs: dict[str, Any] = {
         k: v for k, v in table.items() if k not in ("feeds", "languages", "founded", "extract")
@@ -227,8 +228,8 @@ def _parse_tables(text: str, where: str) -> list[dict[str, Any]]:
             raise ConfigError(f"{where}: {label}: missing required key 'id'")
         for key, value in table.items():
             try:
-                _check_field(key, value)
-            except _Fail as exc:
+                check_field(key, value)
+            except FieldError as exc:
                 raise ConfigError(f"{where}: {label}: {exc}") from None
         if table["id"] in ids:
             raise ConfigError(f"{where}: {label}: id is used twice")
@@ -253,8 +254,8 @@ def _build(tables: list[dict[str, Any]], where: str) -> list[Source]:
     sources = []
     for i, table in enumerate(tables):
         try:
-            sources.append(_table_to_source(table))
-        except _Fail as exc:
+            sources.append(table_to_source(table))
+        except FieldError as exc:
             raise ConfigError(f"{where}: {_label(table, i)}: {exc}") from None
     return sources
 
@@ -308,8 +309,8 @@ def load_registry(extra: Path | None = None, only_extra: bool = False) -> list[S
     owner: dict[str, str] = {}
     for sid, table in tables.items():
         try:
-            source = _table_to_source(table)
-        except _Fail as exc:
+            source = table_to_source(table)
+        except FieldError as exc:
             raise ConfigError(f"{origin[sid]}: source {sid!r}: {exc}") from None
         for j, url in enumerate(source.feeds):
             if url in owner:

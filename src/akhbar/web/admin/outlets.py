@@ -18,11 +18,11 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from akhbar.errors import StorageError
-from akhbar.sources.registry import (
-    _check_field,  # the registry's check of one key of a [[source]] table
-    _Fail,
-    _table_to_source,
+from akhbar.sources.registry import (  # its checks: the form accepts what a file would
+    FieldError,
+    check_field,
     source_to_toml_table,
+    table_to_source,
 )
 from akhbar.types import DISPLAY_MODES, Source
 from akhbar.web.admin.routes import DONE, console, operator, render
@@ -84,8 +84,8 @@ def parse_outlet(values: dict[str, str], existing: Source | None,
         if key in errors:
             continue
         try:
-            _check_field(key, table[key])
-        except _Fail as exc:
+            check_field(key, table[key])
+        except FieldError as exc:
             errors[key] = str(exc)
     if existing is None and "id" not in errors and table["id"] in others:
         errors["id"] = f"an outlet with id {table['id']!r} exists already: edit it instead"
@@ -98,8 +98,8 @@ def parse_outlet(values: dict[str, str], existing: Source | None,
     if errors:
         return None, errors
     try:
-        return _table_to_source(table), {}
-    except (_Fail, TypeError, ValueError) as exc:
+        return table_to_source(table), {}
+    except (FieldError, TypeError, ValueError) as exc:
         return None, {"form": str(exc)}
 
 

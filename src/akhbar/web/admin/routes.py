@@ -140,17 +140,20 @@ async def login(request: Request) -> Response:
     settings, store = _settings(request), _store(request)
     network = await anyio.to_thread.run_sync(network_key, request)
     # Locked by name whether or not it is an operator's: the answer tells no names apart.
-    keys = ["name:" + name, "network:" + network]
+    # Names are kept as keyed hashes, and only an operator's name appears in the audit log:
+    # what was typed may be a password typed in the wrong field.
+    name_key = (await anyio.to_thread.run_sync(_identity, request)).keyed("login-name", name)
+    keys = ["name:" + name_key, "network:" + network]
     window = timedelta(minutes=settings.admin_lockout_minutes)
     limit = max(1, settings.admin_lockout_failures)
-    seen = {"name": name, "network": network[:12]}
 
     def check() -> str:
+        stored = store.operator_password_hash(name) if name else None
+        seen = {"name": name if stored else "unknown:" + name_key[:12], "network": network[:12]}
         attempt, locked_until = store.login_attempt(keys, limit=limit, window=window)
         if attempt is None:
             store.audit("system", "login_refused", detail={**seen, "until": locked_until.isoformat()})
             return "locked"
-        stored = store.operator_password_hash(name) if name else None
         if not accounts.verify(stored, password):
             locked = store.login_failed(keys, limit=limit, window=window)
             store.audit("system", "login_failed", detail=seen)

@@ -21,7 +21,8 @@ CREATE TABLE admin_sessions (
 CREATE INDEX admin_sessions_operator ON admin_sessions(operator);
 CREATE INDEX admin_sessions_expires ON admin_sessions(expires);
 
--- Failed logins by key: 'name:<name typed>' or 'network:<keyed hash of the /24 or /64>'.
+-- Failed logins by key: 'name:<keyed hash of the name typed>' or 'network:<keyed hash of
+-- the /24 or /64>'.
 CREATE TABLE admin_login_failures (
     id      INTEGER PRIMARY KEY,
     key     TEXT NOT NULL,
