@@ -114,7 +114,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_session_hours", float, 12.0, "How long an operator's login lasts."),
     Setting("admin_lockout_failures", int, 5,
             "Failed logins (per operator name, and per network) before logins are refused."),
-    Setting("admin_lockout_minutes", float, 15.0, "How long that refusal lasts."),
+    Setting("admin_lockout_minutes", float, 15.0,
+            "How long that refusal lasts; also the window the failures are counted in."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
