@@ -672,64 +672,53 @@ admin_app = typer.Typer(help="Operators of the console at /admin.", no_args_is_h
 app.add_typer(admin_app, name="admin")
 
 
-def _new_password(name: str, from_stdin: bool) -> str:
-    """A password for ``name``: the first line of stdin (scripts), else typed twice unseen;
-    checked against the rules (akhbar.web.admin.accounts) before anything is stored."""
-    from akhbar.web.admin.accounts import check_password
-
-    if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return check_password(password, name)
-
-
-@admin_app.command("create")
-def admin_create(
-    name: str,
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from the first line of stdin.")] = False,
-) -> None:
-    """Create an operator (the password is asked twice, unseen; at least 12 characters)."""
-    from akhbar.web.admin.accounts import check_name, hash_password
+def _store_password(name: str, from_stdin: bool, save, action: str, command: str) -> None:
+    """Read a password for ``name`` (the first line of stdin for scripts, else typed twice
+    unseen), check it against the rules (akhbar.web.admin.accounts) before anything is
+    stored, then ``save(store, argon2 hash)`` and audit ``action``."""
+    from akhbar.web.admin.accounts import check_password, hash_password
 
     try:
-        check_name(name)
-        password = _new_password(name, password_stdin)
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        check_password(password, name)
         store = _store(state.settings)
     except AkhbarError as exc:
         _fail(exc)
     try:
-        store.add_operator(name, hash_password(password))
-        store.audit("system", "operator_create", detail={"name": name, "by": "akhbar admin create"})
+        save(store, hash_password(password))
+        store.audit("system", action, detail={"name": name, "by": command})
     except AkhbarError as exc:
         _fail(exc)
     finally:
         store.close()
+
+
+_PASSWORD_STDIN = typer.Option("--password-stdin", help="Read the password from the first line of stdin.")
+
+
+@admin_app.command("create")
+def admin_create(name: str, password_stdin: Annotated[bool, _PASSWORD_STDIN] = False) -> None:
+    """Create an operator (the password is asked twice, unseen; at least 12 characters)."""
+    from akhbar.web.admin.accounts import check_name
+
+    try:
+        check_name(name)
+    except AkhbarError as exc:
+        _fail(exc)
+    _store_password(name, password_stdin, lambda store, hashed: store.add_operator(name, hashed),
+                    "operator_create", "akhbar admin create")
     out.print(f"operator {escape(name)} created: log in at /admin/login")
 
 
 @admin_app.command("passwd")
-def admin_passwd(
-    name: str,
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from the first line of stdin.")] = False,
-) -> None:
+def admin_passwd(name: str, password_stdin: Annotated[bool, _PASSWORD_STDIN] = False) -> None:
     """Set an operator's password; their open sessions end."""
-    from akhbar.web.admin.accounts import hash_password
-
-    try:
-        password = _new_password(name, password_stdin)
-        store = _store(state.settings)
-    except AkhbarError as exc:
-        _fail(exc)
-    try:
-        store.set_operator_password(name, hash_password(password))
-        store.audit("system", "operator_password", detail={"name": name, "by": "akhbar admin passwd"})
-    except AkhbarError as exc:
-        _fail(exc)
-    finally:
-        store.close()
+    _store_password(name, password_stdin,
+                    lambda store, hashed: store.set_operator_password(name, hashed),
+                    "operator_password", "akhbar admin passwd")
     out.print(f"password of {escape(name)} changed; their sessions are ended")
 
 
