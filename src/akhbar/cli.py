@@ -376,6 +376,8 @@ def demo(
         site = BackgroundSite(settings, host=web_host, port=web_port).start()
         err.print("crawling on schedule; new demo articles appear every "
                   f"{publish_every:g} s. Ctrl-C stops.")
+        err.print(f"operator console: {site.url.rstrip('/')}/admin (first: akhbar --database "
+                  f"{settings.database_url} admin create NAME)")
         # stdout, alone on its line: the address a script (or a reader) opens.
         print(f"site: {site.url}", flush=True)
 
