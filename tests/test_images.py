@@ -307,3 +307,20 @@ def test_block_image_copy(store):
 
     with pytest.raises(StorageError):
         store.block_image_copy("https://d.example/x.jpg", third_article, 99_999, 0)
+
+
+def test_block_image_copy_of_an_image_unblocked_meanwhile_is_refused(store):
+    _sync(store)
+    original_article = _article(store, 1, "https://a.example/souk.jpg")
+    copy_article = _article(store, 2, "https://b.example/souk-640.webp", lang="en")
+    original = _block_by_readers(store, original_article, "https://a.example/souk.jpg")
+    store.set_item_phash(original, "0123456789abcdef")
+    stale = store.blocked_image_hashes()  # what an image check pass read before the unblock
+    store.decide(original, "unblock", "samira", "vue générale du souk, rien de choquant")
+    version, audited = store.moderation_version(), len(store.audit_log())
+    [(of_item, _)] = stale
+    assert store.block_image_copy("https://b.example/souk-640.webp", copy_article, of_item, 2) is None
+    assert store.blocked_images() == frozenset() and store.blocked_image_hashes() == []
+    assert [i.target for i in store.moderation_items(("open", "queued", "blocked", "cleared"))] == [
+        "https://a.example/souk.jpg"]
+    assert (store.moderation_version(), len(store.audit_log())) == (version, audited)

@@ -489,3 +489,98 @@ def test_reports_from_several_processes_block_exactly_once(store, ids, database_
     logged = {e.report_id for e in store.audit_log(item_id=item.id, limit=1000)
               if e.action == "report"}
     assert logged == {int(a[0]) for a in answers}
+
+
+# -- unblocking an image clears the copies the crawler blocked ------------------------------
+
+COPY_URLS = ("https://sada.example/media/marche-640.webp", "https://phare.example/img/bab-copie.jpg")
+
+
+def test_unblocking_an_image_clears_its_system_blocked_copies_not_the_operators(store, ids):
+    original = [report(store, ids[0], reader(n)) for n in range(3)][-1].item_id
+    other = [report(store, ids[1], reader(n)) for n in range(10, 13)][-1].item_id
+    # The image check found three copies of the market photograph and one of the gate.
+    by_system = store.block_image_copy(IMAGES[2], ids[2], original, 3)
+    also_system = store.block_image_copy(COPY_URLS[0], ids[1], original, 5)
+    confirmed = store.block_image_copy(IMAGES[3], ids[3], original, 6)
+    store.decide(confirmed, "block", "youssef", "même photo, recadrée")
+    of_other = store.block_image_copy(COPY_URLS[1], ids[2], other, 2)
+    version = store.moderation_version()
+    audited = len(store.audit_log(limit=10_000))
+
+    item = store.decide(original, "unblock", "nadia", "photo d'archive du marché, rien de choquant")
+    assert (item.state, item.decided_by) == ("cleared", "nadia")
+    for copy_id in (by_system, also_system):
+        copy = store.moderation_item(copy_id)
+        assert (copy.state, copy.decided_by, copy.counted, copy.match_of) == (
+            "cleared", "nadia", 0, original)
+        assert copy.reason == (f"copy of item {original} unblocked: "
+                               "photo d'archive du marché, rien de choquant")
+        entry = store.audit_log(item_id=copy_id)[0]
+        assert (entry.actor, entry.action) == ("operator:nadia", "unblock")
+        assert entry.detail["copy_of"] == original and entry.at == item.decided_at
+        assert entry.detail["reason"] == copy.reason
+    # The copy an operator confirmed keeps that decision; another image's copy is untouched.
+    assert (store.moderation_item(confirmed).state,
+            store.moderation_item(confirmed).decided_by) == ("blocked", "youssef")
+    assert store.moderation_item(of_other).state == "blocked"
+    assert store.blocked_images() == {IMAGES[1], IMAGES[3], COPY_URLS[1]}
+    # One decision: one version bump, and one audit entry per item it changed.
+    assert store.moderation_version() == version + 1
+    assert len(store.audit_log(limit=10_000)) == audited + 3
+
+    # The image check, still holding the old blocked hashes, does not block them again.
+    assert store.block_image_copy(IMAGES[2], ids[2], original, 3) is None
+    # Nor once the original is blocked again: an operator cleared those copies.
+    store.decide(original, "block", "nadia", "finalement, on la retire")
+    assert store.block_image_copy(IMAGES[2], ids[2], original, 3) is None
+    assert store.block_image_copy(COPY_URLS[0], ids[1], original, 5) is None
+    assert store.moderation_item(by_system).state == "cleared"
+    assert store.blocked_images() == {IMAGES[0], IMAGES[1], IMAGES[3], COPY_URLS[1]}
+    # Unblocking a copy itself touches only it.
+    store.decide(of_other, "unblock", "nadia", "صورة مختلفة")
+    assert store.moderation_item(other).state == "blocked"
+    assert [a for _, a in actions(store, by_system)] == ["block", "unblock"]
+
+
+def test_an_unblock_racing_the_image_check_leaves_no_copy_blocked(store, ids, database_url):
+    original = [report(store, ids[0], reader(n)) for n in range(3)][-1].item_id
+    urls = [f"https://sada.example/media/marche-{n}.jpg" for n in range(12)]
+    start = threading.Barrier(len(urls) + 1)
+    blocked, errors = {}, []
+
+    def copy(url):
+        s = open_store(database_url)
+        try:
+            start.wait()
+            blocked[url] = s.block_image_copy(url, ids[1], original, 4)
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            s.close()
+
+    def unblock():
+        s = open_store(database_url)
+        try:
+            start.wait()
+            s.decide(original, "unblock", "nadia", "image d'illustration, sans violence")
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=copy, args=(u,)) for u in urls]
+    threads.append(threading.Thread(target=unblock))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    # Each copy was either blocked before the unblock (and cleared by it) or refused after.
+    assert store.blocked_images() == frozenset()
+    made = [i for i in store.moderation_items(("open", "queued", "blocked", "cleared"))
+            if i.match_of == original]
+    assert {i.id for i in made} == {v for v in blocked.values() if v is not None}
+    for item in made:
+        assert (item.state, item.decided_by) == ("cleared", "nadia")
+        assert [a for _, a in actions(store, item.id)] == ["block", "unblock"]

@@ -118,12 +118,19 @@ class ImagesSQL:
 
     def block_image_copy(self, url: str, article_id: int, of_item: int, distance: int) -> int | None:
         now = self._dt_in(self._now())
+        # PostgreSQL: the original's row is locked (shared) until commit, so an operator's
+        # unblock of it (decide locks it for update and clears its copies) runs wholly
+        # before or wholly after this block, never in between.
+        lock = " FOR SHARE" if self.dialect == "postgres" else ""
         with self._write():
             original = self._exec(
-                "SELECT target FROM moderation_items WHERE id = ? AND kind = 'image'", (of_item,)
+                f"SELECT target, state FROM moderation_items WHERE id = ? AND kind = 'image'{lock}",
+                (of_item,),
             ).fetchone()
             if original is None:
                 raise StorageError(f"no image item {of_item} to be a copy of")
+            if original[1] != "blocked":
+                return None  # unblocked since the image check read the blocked hashes
             reason = f"copy of blocked image {of_item} ({distance} bits apart)"
             known_hash = "(SELECT phash FROM image_hashes WHERE url = ?)"
             # A new item, or (the insert met an existing one) an item no operator decided.

@@ -301,11 +301,33 @@ class ModerationSQL:
                            (at, operator, reason, item_id))
             self._audit_row("operator:" + operator, logged, item_id=item_id, at=at,
                             detail=detail)
+            if action == "unblock":
+                self._clear_system_copies(item_id, operator, reason, at)
             if logged != "confirm":  # a confirmation changes nothing shown
                 self._bump_moderation_version()
             row = self._exec(f"SELECT {ITEM_COLUMNS} FROM moderation_items WHERE id = ?",
                              (item_id,)).fetchone()
         return self._moderation_item(row)
+
+    def _clear_system_copies(self, item_id: int, operator: str, reason: str, at: Any) -> None:
+        """Inside decide's transaction: the images the crawler blocked as copies of an item
+        the operator unblocks are cleared with it, each logged in the operator's name. A
+        copy an operator decided on keeps that decision. PostgreSQL: the item's row lock
+        (taken by decide) makes block_image_copy wait, so no copy slips in meanwhile."""
+        lock = " FOR UPDATE" if self.dialect == "postgres" else ""
+        copies = [int(r[0]) for r in self._exec(
+            "SELECT id FROM moderation_items WHERE match_of = ? AND kind = 'image'"
+            f" AND state = 'blocked' AND decided_by = 'system' ORDER BY id{lock}",
+            (item_id,),
+        ).fetchall()]
+        why = f"copy of item {item_id} unblocked: {reason}"
+        for copy_id in copies:
+            self._exec("UPDATE moderation_items SET state = 'cleared', counted = 0,"
+                       " decided_at = ?, decided_by = ?, reason = ? WHERE id = ?",
+                       (at, operator, why, copy_id))
+            self._audit_row("operator:" + operator, "unblock", item_id=copy_id, at=at,
+                            detail={"from": "blocked", "kind": "image", "reason": why,
+                                    "copy_of": item_id})
 
     # -- the audit log --------------------------------------------------------------------
     def audit_log(self, *, item_id: int | None = None, limit: int = 100,

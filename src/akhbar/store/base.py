@@ -310,7 +310,13 @@ class Store(Protocol):
         """An operator's decision: ``block`` (confirm: the image is hidden) or ``unblock``
         (the image shows again; state 'cleared', counting starts again from zero and a new
         threshold crossing is queued, not blocked). ``reason`` is required for unblock.
-        Logged with the operator's name. Unknown item or action: StorageError."""
+        Logged with the operator's name. Unknown item or action: StorageError.
+        Unblocking an image also clears, in the same transaction, the copies the image
+        check blocked as copies of it (match_of = item_id, decided_by 'system', still
+        'blocked'): each becomes 'cleared', decided by the operator, with its own audit
+        entry ("copy of item N unblocked: <reason>"); one moderation_version bump for the
+        whole decision. Copies an operator decided on keep that decision. Cleared copies
+        are operator decisions: block_image_copy never blocks them again."""
 
     def audit_log(self, *, item_id: int | None = None, limit: int = 100,
                   before_id: int | None = None) -> list[AuditEntry]:
@@ -374,7 +380,8 @@ class Store(Protocol):
     def block_image_copy(self, url: str, article_id: int, of_item: int, distance: int) -> int | None:
         """Block a crawled image as a copy of blocked item ``of_item`` (state 'blocked',
         decided_by 'system', match_of set, logged with the distance); returns its item id,
-        or None when the URL's item exists already in a state an operator decided."""
+        or None when the URL's item exists already in a state an operator decided (cleared
+        included) or when ``of_item`` is no longer blocked (unblocked meanwhile)."""
 
     # -- operators (callers: the console at /admin, `akhbar admin`, the pipeline) ----------
     # Migration 0007. Passwords are argon2id hashes made by akhbar.web.admin.accounts;
