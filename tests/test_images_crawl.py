@@ -19,10 +19,18 @@ from PIL import Image
 
 from akhbar.config import load_settings
 from akhbar.demo.pictures import draw
-from akhbar.moderate.images import CHECKPOINT, distance, perceptual_hash, tries_of
+from akhbar.errors import TooLarge
+from akhbar.moderate.images import (
+    CHECKPOINT,
+    MAX_IMAGE_BYTES,
+    RESCAN,
+    distance,
+    perceptual_hash,
+    tries_of,
+)
 from akhbar.pipeline import Pipeline
-from akhbar.types import ReportIn, ReportPolicy, Source
-from httpservers import LoopbackServer, Reply, never_answer
+from akhbar.types import Article, ReportIn, ReportPolicy, Source
+from httpservers import LoopbackServer, Reply, fetch, make_settings, never_answer
 
 # Ahead of the wall clock, as in test_pipeline: feeds synced now are due at NOW.
 NOW = (datetime.now(UTC) + timedelta(hours=6)).replace(microsecond=0)
@@ -332,3 +340,168 @@ def test_the_demo_press_wire_copies_of_blocked_pictures_are_blocked(sqlite_url):
     # gives them); the unrelated ones are all far from the two blocked.
     assert second.images_hashed == len({t["image"] for t in truth}) and second.images_failed == 0
     store.close()
+
+
+# -- an operator's unblock and the copies ------------------------------------------------------
+
+def test_an_unblocked_picture_takes_its_copies_along_and_the_check_leaves_them_so(store, press):
+    fr, ar, en, _cdn = press
+    outlets = (fr, ar, en)
+    original = fr.article("tiznit", fr.image("/img/bijoux.jpg", encoded(4001, quality=90)), NOW)
+    crawl(store, outlets, NOW)
+    blocked = block_by_readers(store, original)
+    copy = en.image("/media/jewels-480.webp", encoded(4001, "WEBP", 480, quality=72), "image/webp")
+    en.article("tiznit", copy, NOW + DAY)
+    assert crawl(store, outlets, NOW + DAY).image_copies_blocked == 1
+    [copy_item] = [i for i in store.moderation_items(("blocked",)) if i.match_of == blocked]
+    assert copy_item.target == copy
+
+    store.decide(blocked, "unblock", "samira", "une vitrine de bijoux, rien de choquant")
+    assert store.blocked_images() == frozenset()
+    cleared = store.moderation_item(copy_item.id)
+    assert (cleared.state, cleared.decided_by) == ("cleared", "samira")
+    assert cleared.reason.startswith(f"copy of item {blocked} unblocked: une vitrine")
+
+    # Later the Arabic outlet runs the same photograph and its readers block it there.
+    again = ar.article("hoceima", ar.image("/img/hulli.png", encoded(4001, "PNG", 640), "image/png"),
+                       NOW + 2 * DAY)
+    assert crawl(store, outlets, NOW + 2 * DAY).images_hashed == 0  # nothing blocked
+    second = block_by_readers(store, again)
+    report = crawl(store, outlets, NOW + 3 * DAY)
+    # Its new hash sends the check over the recent articles again: the two pictures the
+    # operator cleared match it, and stay cleared.
+    assert report.images_hashed == 1 and report.image_copies_blocked == 0
+    assert store.moderation_item(second).phash is not None
+    assert store.blocked_images() == {ar.server.url("/img/hulli.png")}
+    assert [store.moderation_item(i).state for i in (blocked, copy_item.id)] == ["cleared"] * 2
+    assert fr.server.hits("/img/bijoux.jpg") == 1 and en.server.hits("/media/jewels-480.webp") == 1
+
+
+# -- images over the size cap ------------------------------------------------------------------
+
+def _endless_image(h) -> None:
+    """An image/jpeg answer with no Content-Length that never ends (until the client hangs up)."""
+    h.close_connection = True
+    h.send_response(200)
+    h.send_header("Content-Type", "image/jpeg")
+    h.send_header("Connection", "close")
+    h.end_headers()
+    h.wfile.write(encoded(5003, quality=90))
+    while not h.srv.stopping.is_set():
+        h.wfile.write(b"\0" * 65536)
+
+
+def test_an_oversized_image_is_cut_off_while_downloading_and_the_crawl_goes_on(store, press):
+    fr, ar, en, cdn = press
+    outlets = (fr, ar, en)
+    poster = encoded(5001, quality=90)
+    poster += b"\0" * (6 * 1024 * 1024 - len(poster))  # 6 MB: under max_body_bytes (8 MB)
+    cdn.route("/img/poster.jpg", Reply(200, poster, {"Content-Type": "image/jpeg"}))
+    cdn.route("/img/flood.jpg", _endless_image)
+    original = fr.article("larache", fr.image("/img/fort.jpg", encoded(5002, quality=90)), NOW)
+    ar.article("dakhla", cdn.url("/img/poster.jpg"), NOW)
+    en.article("fez", cdn.url("/img/flood.jpg"), NOW)
+    copy = en.image("/media/fort.png", encoded(5002, "PNG", 480), "image/png")
+    en.article("rabat", copy, NOW)
+    crawl(store, outlets, NOW)
+    block_by_readers(store, original)
+
+    report = crawl(store, outlets, NOW + DAY, total_timeout=10.0)
+    assert report.feeds_ok == 3 and report.feeds_failed == 0
+    assert (report.images_hashed, report.images_failed, report.image_copies_blocked) == (2, 2, 1)
+    assert copy in store.blocked_images()
+    errors = store.image_errors([cdn.url("/img/poster.jpg"), cdn.url("/img/flood.jpg")])
+    # Refused on its Content-Length, and cut off at the image cap while downloading (the
+    # Fetcher's own cap, max_body_bytes, is 8 MB).
+    assert errors[cdn.url("/img/poster.jpg")][0] == (
+        f"try 1: TooLarge: Content-Length {len(poster)} exceeds {MAX_IMAGE_BYTES} bytes")
+    assert errors[cdn.url("/img/flood.jpg")][0] == (
+        f"try 1: TooLarge: decoded body exceeds {MAX_IMAGE_BYTES} bytes")
+
+
+def test_the_fetchers_per_call_byte_cap(press):
+    cdn = press[3]
+    body = "<html lang='ar'><body><p>أعيد فتح سوق تيزنيت بعد أشغال الترميم.</p></body></html>".encode()
+    body += b" " * (6 * 1024 * 1024 - len(body))
+    cdn.route("/big.html", Reply(200, body, {"Content-Type": "text/html; charset=utf-8"}))
+    settings = make_settings()
+    # No cap given: the setting's, as for every other caller.
+    assert settings.max_body_bytes == 8 * 1024 * 1024
+    assert fetch(settings, cdn.url("/big.html")).content == body
+    with pytest.raises(TooLarge, match=f"exceeds {MAX_IMAGE_BYTES} bytes"):
+        fetch(settings, cdn.url("/big.html"), max_bytes=MAX_IMAGE_BYTES)
+    assert fetch(settings, cdn.url("/big.html"), max_bytes=len(body)).content == body
+    with pytest.raises(TooLarge):
+        fetch(settings, cdn.url("/big.html"), max_bytes=len(body) - 1)
+    hits = cdn.hits("/big.html")
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="max_bytes"):
+            fetch(settings, cdn.url("/big.html"), max_bytes=bad)
+    assert cdn.hits("/big.html") == hits  # refused before asking
+
+
+# -- several workers on PostgreSQL -------------------------------------------------------------
+
+def test_an_article_committed_late_below_the_cursor_is_still_checked(pg_url, press):
+    """Two PostgreSQL workers: one takes an article id, then waits (on a lock) before it
+    commits; the other stores a later article and its image check moves the cursor past
+    the first id. When the first commits, the next pass still finds its copy. (SQLite's one
+    writer hands out ids in commit order: this cannot happen there.)"""
+    import threading
+
+    import psycopg
+
+    from akhbar.store.base import open_store
+
+    fr, ar, en, _cdn = press
+    outlets = (fr, ar, en)
+    store, late_worker = open_store(pg_url), open_store(pg_url)
+    try:
+        original = fr.article("ifrane", fr.image("/img/neige.jpg", encoded(6001, quality=90)), NOW)
+        en.article("agadir", en.image("/media/plant.jpg", encoded(6002, quality=85)), NOW)
+        crawl(store, outlets, NOW)
+        block_by_readers(store, original)
+        crawl(store, outlets, NOW + DAY)  # the blocked image hashed, the cursor at the newest
+
+        copy = ar.image("/img/thalj.webp", encoded(6001, "WEBP", 560, quality=70), "image/webp")
+        late = Article(url=ar.server.url("/ar/late.html"), source_id="sada-sahil",
+                       title="إفران - أولى الثلوج على الأطلس المتوسط",
+                       text="تساقطت أولى الثلوج على مرتفعات إفران صباح اليوم وسط إقبال الزوار.",
+                       lang="ar", first_seen=NOW + DAY, published=NOW + DAY, date_source="feed",
+                       image=copy, fetched_url=ar.server.url("/ar/late.html"),
+                       content_hash="late", minhash=bytes(32))
+        stored: list[int] = []
+        with psycopg.connect(pg_url) as lock:
+            # add_article counts a page read in page_stats after it took the article's id:
+            # holding that row keeps the late worker's transaction open, id taken.
+            lock.execute("INSERT INTO page_stats (source_id, ok, failed) VALUES ('sada-sahil', 0, 0)"
+                         " ON CONFLICT (source_id) DO UPDATE SET ok = page_stats.ok")
+            worker = threading.Thread(target=lambda: stored.append(late_worker.add_article(late)[0]))
+            worker.start()
+            waiting = 0
+            while not waiting and worker.is_alive():
+                waiting = lock.execute(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))").fetchone()[0]
+                worker.join(0.02)
+            assert waiting == 1
+            # Meanwhile the other worker stores a later article and checks it.
+            en.article("fez", en.image("/media/tannery.jpg", encoded(6003, quality=85)), NOW + 2 * DAY)
+            report = crawl(store, outlets, NOW + 2 * DAY)
+            assert report.articles_new == 1 and report.images_hashed == 1
+            newest = store.get_article_by_url(en.server.url("/en/fez.html")).id
+            assert int(store.get_checkpoint(CHECKPOINT)) == newest
+            lock.commit()
+        worker.join()
+        [late_id] = stored
+        assert late_id < newest  # committed after the cursor moved past its id
+        assert newest - late_id < RESCAN
+
+        report = crawl(store, outlets, NOW + 3 * DAY)
+        assert report.image_copies_blocked == 1
+        assert copy in store.blocked_images()
+        [item] = [i for i in store.moderation_items(("blocked",)) if i.target == copy]
+        assert (item.article_id, item.decided_by) == (late_id, "system")
+    finally:
+        late_worker.close()
+        store.close()

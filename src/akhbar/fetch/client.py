@@ -135,10 +135,18 @@ class Fetcher:
         last_modified: str | None = None,
         kind: str = "page",
         min_delay: float | None = None,
+        max_bytes: int | None = None,
     ) -> FetchResult:
-        """GET ``url`` politely. 2xx -> content; 304 -> status 304, empty content."""
+        """GET ``url`` politely. 2xx -> content; 304 -> status 304, empty content.
+
+        ``max_bytes``: this call's body cap (TooLarge past it, checked on Content-Length and
+        while downloading); None: the max_body_bytes setting."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        if max_bytes is None:
+            max_bytes = self.settings.max_body_bytes
+        elif isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+            raise ValueError(f"max_bytes must be a positive number of bytes, not {max_bytes!r}")
         headers: dict[str, str | bytes] = {"Accept": ACCEPT[kind]}
         if etag:
             headers["If-None-Match"] = _header_value(etag)
@@ -154,7 +162,7 @@ class Fetcher:
             self.politeness.gate(origin_of(current)).refuse_if_cooling(self.max_wait, str(current))
             if kind == "page" and self.settings.respect_robots:
                 await self._check_robots(current, delay)
-            answer = await self._with_retries(current, headers, delay)
+            answer = await self._with_retries(current, headers, delay, max_bytes)
             if answer.status not in REDIRECT_STATUSES:
                 return self._result(url, answer, etag, last_modified)
             location = answer.headers.get("location")
@@ -186,13 +194,13 @@ class Fetcher:
             raise DisallowedByRobots(rules.reason or "robots.txt disallows this page", str(url))
 
     async def _with_retries(
-        self, url: httpx.URL, headers: dict[str, str | bytes], delay: float
+        self, url: httpx.URL, headers: dict[str, str | bytes], delay: float, max_bytes: int
     ) -> _Answer:
         origin = origin_of(url)
         for attempt in range(self.max_retries + 1):
             try:
                 async with self.politeness.turn(origin, delay, str(url)):
-                    answer = await self._attempt(url, headers)
+                    answer = await self._attempt(url, headers, max_bytes)
                 return self._judge(answer, origin, attempt)
             except _Transient as transient:
                 # After a 429/503 the host's gate holds every request back, this retry too.
@@ -222,7 +230,9 @@ class Fetcher:
             raise _Transient(error)
         raise error
 
-    async def _attempt(self, url: httpx.URL, headers: dict[str, str | bytes]) -> _Answer:
+    async def _attempt(
+        self, url: httpx.URL, headers: dict[str, str | bytes], max_bytes: int
+    ) -> _Answer:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.settings.total_timeout):
@@ -234,7 +244,7 @@ class Fetcher:
                 response.request = request
                 self._client.cookies.extract_cookies(response)
                 try:
-                    content = await self._read_body(response, str(url))
+                    content = await self._read_body(response, str(url), max_bytes)
                 finally:
                     await response.aclose()
         except TimeoutError:
@@ -257,10 +267,9 @@ class Fetcher:
             str(url), response.status_code, response.headers, content, time.monotonic() - started
         )
 
-    async def _read_body(self, response: httpx.Response, url: str) -> bytes:
+    async def _read_body(self, response: httpx.Response, url: str, limit: int) -> bytes:
         if not (200 <= response.status_code < 300):
             return b""  # error pages, redirects and 304s are not kept
-        limit = self.settings.max_body_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise TooLarge(f"Content-Length {declared} exceeds {limit} bytes", url)

@@ -6,7 +6,8 @@ the pipeline runs :class:`ImageCheck`, which
 
 1. fetches blocked images whose hash is not known yet and stores their hash;
 2. when at least one blocked hash exists, hashes the lead images of articles not checked yet
-   (a cursor over article ids, kept as the checkpoint ``image-check``; rewound over the last
+   (a cursor over article ids, kept as the checkpoint ``image-check``, and the last RESCAN
+   ids before it again, for articles committed late on PostgreSQL; rewound over the last
    few days when a blocked image gets its hash for the first time) and blocks each one within
    ``image_match_distance`` bits of a blocked hash as a copy of it.
 
@@ -59,6 +60,15 @@ FETCH_PER_PASS = 500
 FETCH_CONCURRENCY = 8
 # When a blocked image gets its hash: articles this recent are checked again.
 RECHECK = timedelta(days=3)
+# Article ids below the cursor that every pass scans again. On PostgreSQL an article takes
+# its id from a sequence inside its transaction, and transactions commit in any order: with
+# several workers an article can become visible after one with a higher id was scanned and
+# the cursor moved past it. Re-reading the last RESCAN ids costs one query and no fetch
+# (their hashes are known; failed ones wait their turn as always). Ids rather than a time
+# window on first_seen: ids do not depend on each worker's clock. An insert transaction
+# lasts well under a second, in which far fewer than RESCAN articles are stored.
+# (SQLite's single writer hands out ids in commit order: nothing is ever skipped there.)
+RESCAN = 500
 CHECKPOINT = "image-check"
 
 
@@ -239,17 +249,22 @@ class ImageCheck:
     # -- crawled images ----------------------------------------------------------------------
     async def _check_articles(self, cursor: int, latest: int, blocked: list[tuple[int, str]],
                               result: ImageCheckResult) -> int:
-        """Compare the images of articles after ``cursor`` with the blocked hashes; returns
-        the new cursor (``latest``, the highest article id before the scan, when every
-        article up to it was seen: articles without an image are not scanned again)."""
-        rows = self.store.article_images(cursor, SCAN_PER_PASS)
-        # Hashes known: compared at once. Failed before: _hash_url retries them when due.
+        """Compare the images of articles after ``cursor - RESCAN`` with the blocked hashes;
+        returns the new cursor, never below ``cursor`` (``latest``, the highest article id
+        before the scan, when every article up to it was seen: articles without an image
+        are not scanned again)."""
+        start = cursor
+        rows = self.store.article_images(max(0, cursor - RESCAN), SCAN_PER_PASS)
+        # Hashes known: compared at once. Failed before and not due again: skipped here
+        # (they would only fill FETCH_PER_PASS); _hash_url retries them when due.
         known = {u: p for u, p in self.store.image_hashes({u for _, u in rows}).items()
                  if p is not None}
+        errors = self.store.image_errors({u for _, u in rows if u not in known})
+        waiting = {u for u, (error, checked) in errors.items() if not self._due(error, checked)}
         wanted: dict[str, None] = {}
         end = len(rows)
         for i, (_, url) in enumerate(rows):
-            if url not in known and url not in wanted:
+            if url not in known and url not in wanted and url not in waiting:
                 if len(wanted) >= FETCH_PER_PASS:
                     end = i  # the rest next pass, from here
                     break
@@ -269,7 +284,12 @@ class ImageCheck:
                              url, article_id, item_id, bits)
         if end == len(rows) < SCAN_PER_PASS:
             cursor = max(cursor, latest)
-        return cursor
+        return max(start, cursor)
+
+    def _due(self, error: str, checked: datetime) -> bool:
+        """Whether an image that failed (``error`` at ``checked``) is to be tried again now."""
+        tries = tries_of(error)
+        return tries < MAX_TRIES and self.now() - checked >= self.retry_after * 2 ** (tries - 1)
 
     async def _hash_all(self, urls: list[str], known: dict[str, str | None],
                         result: ImageCheckResult) -> None:
@@ -292,7 +312,7 @@ class ImageCheck:
         if url in errors:
             error, checked = errors[url]
             tries = tries_of(error)
-            if tries >= MAX_TRIES or self.now() - checked < self.retry_after * 2 ** (tries - 1):
+            if not self._due(error, checked):
                 known[url] = None
                 return None
         try:
@@ -313,11 +333,10 @@ class ImageCheck:
 
 async def fetch_image(fetcher, url: str, *, min_delay: float | None = None) -> bytes:
     """An image through the crawler's polite Fetcher (its per-host spacing, robots.txt,
-    SSRF guard): ImageError unless the answer is an image of at most MAX_IMAGE_BYTES."""
-    result = await fetcher.fetch(url, kind="page", min_delay=min_delay)
+    SSRF guard): TooLarge (a FetchError) past MAX_IMAGE_BYTES, refused on its Content-Length
+    or cut off while downloading; ImageError unless the answer is an image."""
+    result = await fetcher.fetch(url, kind="page", min_delay=min_delay, max_bytes=MAX_IMAGE_BYTES)
     data = result.content
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ImageError(f"image of {len(data)} bytes: more than {MAX_IMAGE_BYTES}")
     if not looks_like_image(result.content_type, data):
         raise ImageError(f"not an image: {result.content_type or 'no content type'}")
     return data
