@@ -114,11 +114,11 @@ def _counts(db_url: str) -> dict:
         store.close()
 
 
-def _run(db_url: str, scale: int, seconds: int, folder: Path, root: Path) -> dict:
+def _run(db_url: str, scale: int, seconds: int, folder: Path, root: Path, **env_extra) -> dict:
     crawl = _crawl(scale, db_url)
     port = _free_port()
     env = {**os.environ, "AKHBAR_DATABASE_URL": db_url, "AKHBAR_LOG_LEVEL": "WARNING",
-           "AKHBAR_TRUSTED_PROXIES": "127.0.0.1", "PYTHONPATH": str(root)}
+           "AKHBAR_TRUSTED_PROXIES": "127.0.0.1", "PYTHONPATH": str(root), **env_extra}
     log = folder / f"site-{uuid.uuid4().hex[:6]}.log"
     app = _start([sys.executable, "-m", "akhbar", "serve", "--host", "127.0.0.1",
                   "--port", str(port)], log, env=env, cwd=root)
@@ -183,6 +183,11 @@ def bench() -> list[dict]:
         load = os.getloadavg()[0]
         results["sqlite"] = _run(f"sqlite:///{folder / 'moderation.db'}", scale, seconds,
                                  folder, root)
+        # The same crowd with the burst guard lifted: every image reaching the threshold is
+        # blocked, so the blocking path (and "closed" answers after it) is what is measured.
+        results["sqlite, burst guard off"] = _run(
+            f"sqlite:///{folder / 'moderation-blocking.db'}", scale, seconds, folder, root,
+            AKHBAR_REPORT_BURST_LIMIT="1000000000")
         pg = _pg_schema_url()
         if pg:
             try:
@@ -197,11 +202,12 @@ def bench() -> list[dict]:
     records = []
     for backend, r in results.items():
         run = r["run"]
-        suffix = "" if backend == "sqlite" else ".postgres"
+        suffix = {"sqlite": "", "postgres": ".postgres",
+                  "sqlite, burst guard off": ".blocking"}[backend]
         note = (f"wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s --latency after a "
                 f"{WARMUP_SECONDS} s warm-up, POST /report on loopback, each request a new "
                 f"reader and /24 (X-Forwarded-For from the trusted proxy 127.0.0.1) reporting "
-                f"one of {r['targets']} articles or {r['images']} images; {backend} store of "
+                f"one of {r['targets']} articles or {r['images']} images; store: {backend}, "
                 f"{r['crawl']['articles']} demo articles; 1 uvicorn process, {_uvicorn_flavour()}"
                 f"; wrk and the site share {os.cpu_count()} cores (load average {load:.1f} at "
                 f"the start). {run['requests']} answers, {r['accepted']} accepted (2xx), "
