@@ -52,6 +52,19 @@ def launch(playwright):
                                       args=LAUNCH_ARGS)
 
 
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium, headless, closed at the end of the block (a module's fixture)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 # -- the crawled demo press behind the site ----------------------------------------------
 
 

@@ -22,9 +22,9 @@ import pytest
 
 from browsersupport import (
     Shots,
+    chromium,
     crawled_demo_site,
     fold,
-    launch,
     rare_accented_french_word,
     rare_arabic_word,
     require_browser,
@@ -32,7 +32,7 @@ from browsersupport import (
 
 require_browser()
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 from akhbar.demo.outlets import OUTLETS  # noqa: E402
 from akhbar.parse.urls import url_key  # noqa: E402
@@ -61,12 +61,8 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import pytest
 
-from browsersupport import ARTIFACTS, Shots, crawled_demo_site, launch, require_browser
+from browsersupport import ARTIFACTS, Shots, chromium, crawled_demo_site, require_browser
 
 require_browser()
 
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from akhbar.web.admin.accounts import hash_password  # noqa: E402
 
@@ -43,12 +43,8 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def _article_with_image(demo) -> tuple[int, str]:
